@@ -1,0 +1,120 @@
+"""Shared test builders: the lab's data, a throwaway nbgrader course, nbgrader commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.checks import check_answer
+from helpers.data import load_lab_data
+from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
+from helpers.reference import lab_reference
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SOURCE_DIR = REPO_ROOT / "source" / ASSIGNMENT
+RELEASE_DIR = REPO_ROOT / "release" / ASSIGNMENT
+BIN_DIR = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def lab():
+    return load_lab_data()
+
+
+@pytest.fixture(scope="session")
+def reference():
+    return lab_reference()
+
+
+def nbgrader_env() -> dict:
+    """Environment for nbgrader commands: it runs ``alembic`` by name from PATH."""
+    return {**os.environ, "PATH": f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def run_nbgrader(course_root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in ``course_root`` and return its output."""
+    result = subprocess.run(
+        [str(BIN_DIR / "nbgrader"), *args],
+        cwd=course_root,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def new_course(root: Path) -> Path:
+    """A course directory with this repository's source and config, its release generated."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO_ROOT / "source", root / "source")
+    shutil.copy(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    return root
+
+
+@pytest.fixture(scope="session")
+def generated_course(tmp_path_factory) -> Path:
+    """One course with a fresh release, shared by tests that only read it."""
+    return new_course(tmp_path_factory.mktemp("course"))
+
+
+@pytest.fixture(scope="session")
+def solutions() -> dict:
+    """Instructor answers by notebook, then by answer cell ``grade_id``."""
+    return {nb: solution_answers(read_notebook(SOURCE_DIR / f"{nb}.ipynb")) for nb in NOTEBOOKS}
+
+
+@pytest.fixture(scope="session")
+def release_notebooks() -> dict:
+    return {nb: read_notebook(RELEASE_DIR / f"{nb}.ipynb") for nb in NOTEBOOKS}
+
+
+def recorded_payload(part: str, *values) -> dict:
+    """What the test cell of ``part`` publishes for these answers (as JSON, like the notebook)."""
+    captured = []
+
+    import IPython.display
+
+    original = IPython.display.display
+    IPython.display.display = lambda obj, raw=False: captured.append(obj)
+    try:
+        try:
+            check_answer(part, *values)
+        except (AssertionError, ValueError):
+            pass
+    finally:
+        IPython.display.display = original
+    (bundle,) = captured
+    from helpers.answers import ANSWER_MIME_TYPE
+
+    return json.loads(json.dumps(bundle[ANSWER_MIME_TYPE]))
+
+
+def gradebook_scores(course_root: Path, student: str) -> dict:
+    """``{(notebook, grade_id): (score, needs_manual_grade)}`` from the course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission(ASSIGNMENT, student)
+        return {
+            (notebook.name, grade.name): (grade.score, grade.needs_manual_grade)
+            for notebook in submission.notebooks
+            for grade in notebook.grades
+        }
+
+
+def write_notebook(nb, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
