@@ -1,0 +1,1 @@
+"""nbgrader extensions: trusted answer checks, feedback without hidden tests, reports."""

@@ -1,0 +1,187 @@
+"""A grade report that loses nobody: every student who submitted anything, every notebook.
+
+nbgrader's ``export`` writes 0.0 for a notebook it could not grade and leaves out
+a student whose submission held no notebook. This report starts from the
+``submitted/`` folders instead, and gives each (student, notebook) a status:
+
+- ``graded``: autograded, nothing waits for a person;
+- ``needs manual grading``: autograded, but a written answer (or an overridden
+  score) waits for a grader;
+- ``missing``: the submission holds no such notebook (a renamed one is named);
+- ``not gradable``: the file is there but could not be graded, with the reason.
+
+Run ``multiannotator-grade-report`` in the course root; it prints the table and
+writes ``reports/grade_report.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+
+from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS
+
+GRADED, MANUAL, MISSING, NOT_GRADABLE = "graded", "needs manual grading", "missing", "not gradable"
+FAILURES_FILE = "grading_failures.json"
+"""Per-notebook reasons recorded by the grader (in ``autograded/<student>/<assignment>/``)."""
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One student's result on one notebook."""
+
+    student: str
+    notebook: str
+    status: str
+    score: float | None
+    max_score: float
+    reason: str = ""
+
+
+def _notebook_problem(path: Path) -> str | None:
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+        nbformat.validate(nb)
+    except Exception as error:  # any reason a notebook cannot be read is a reason to report
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return f"not a valid notebook ({type(error).__name__}: {first_line})"[:300]
+    return None
+
+
+def recorded_failures(course_root: Path, student: str) -> dict[str, str]:
+    """Reasons the grader recorded for notebooks it could not grade."""
+    path = Path(course_root) / "autograded" / student / ASSIGNMENT / FAILURES_FILE
+    if not path.exists():
+        return {}
+    try:
+        return {str(k): str(v) for k, v in json.loads(path.read_text()).items()}
+    except (ValueError, AttributeError):
+        return {}
+
+
+def submitted_students(course_root: Path) -> list[str]:
+    """Students whose submission folder holds at least one file."""
+    submitted = Path(course_root) / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted(
+        folder.name
+        for folder in submitted.iterdir()
+        if folder.is_dir() and any(path.is_file() for path in folder.rglob("*"))
+    )
+
+
+def _row(gradebook, course_root: Path, student: str, notebook: str, max_score: float) -> ReportRow:
+    folder = Path(course_root) / "submitted" / student / ASSIGNMENT
+    path = folder / f"{notebook}.ipynb"
+    if not path.exists():
+        others = (
+            sorted(p.name for p in folder.glob("*.ipynb") if p.stem not in NOTEBOOKS)
+            if folder.is_dir()
+            else []
+        )
+        hint = f"; the submission has {', '.join(others)} (renamed?)" if others else ""
+        return ReportRow(
+            student, notebook, MISSING, 0.0, max_score, f"no {path.name} in the submission{hint}"
+        )
+    problem = _notebook_problem(path)
+    if problem:
+        return ReportRow(student, notebook, NOT_GRADABLE, None, max_score, problem)
+    failure = recorded_failures(course_root, student).get(notebook)
+    graded_file = Path(course_root) / "autograded" / student / ASSIGNMENT / path.name
+    if failure or not graded_file.exists():
+        return ReportRow(
+            student,
+            notebook,
+            NOT_GRADABLE,
+            None,
+            max_score,
+            failure or "not autograded yet (or autograde failed: see its log)",
+        )
+    try:
+        result = gradebook.find_submission_notebook(notebook, ASSIGNMENT, student)
+    except MissingEntry:
+        return ReportRow(student, notebook, NOT_GRADABLE, None, max_score, "not in the gradebook")
+    waiting = [grade.name for grade in result.grades if grade.needs_manual_grade]
+    if waiting:
+        return ReportRow(
+            student, notebook, MANUAL, result.score, max_score, "waiting: " + ", ".join(waiting)
+        )
+    return ReportRow(student, notebook, GRADED, result.score, max_score)
+
+
+def grade_report(course_root: Path, db_url: str | None = None) -> list[ReportRow]:
+    """One row per (student who submitted anything, notebook of the assignment)."""
+    course_root = Path(course_root)
+    db_url = db_url or _db_url(course_root)
+    with Gradebook(db_url) as gradebook:
+        max_scores = {
+            nb.name: nb.max_score for nb in gradebook.find_assignment(ASSIGNMENT).notebooks
+        }
+        return [
+            _row(gradebook, course_root, student, notebook, max_scores.get(notebook, 0.0))
+            for student in submitted_students(course_root)
+            for notebook in NOTEBOOKS
+        ]
+
+
+def _db_url(course_root: Path) -> str:
+    """The gradebook URL that ``nbgrader_config.py`` in ``course_root`` sets."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    return CourseDirectory(config=config, root=str(course_root)).db_url
+
+
+def write_csv(rows: list[ReportRow], path: Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(ReportRow.__dataclass_fields__))
+        writer.writeheader()
+        writer.writerows(asdict(row) for row in rows)
+
+
+def print_table(rows: list[ReportRow], stream=sys.stdout) -> None:
+    """Print one line per student: each notebook's score and status, and the total."""
+    students = sorted({row.student for row in rows})
+    width = max([len("student"), *map(len, students)])
+    header = f"{'student':<{width}}  " + "  ".join(f"{nb:<34}" for nb in NOTEBOOKS) + "  total"
+    print(header, file=stream)
+    print("-" * len(header), file=stream)
+    for student in students:
+        cells, total, best = [], 0.0, 0.0
+        for notebook in NOTEBOOKS:
+            row = next(r for r in rows if r.student == student and r.notebook == notebook)
+            score = "-" if row.score is None else f"{row.score:g}"
+            cells.append(f"{score + ' / ' + format(row.max_score, 'g') + ' ' + row.status:<34}")
+            total, best = total + (row.score or 0.0), best + row.max_score
+        print(f"{student:<{width}}  " + "  ".join(cells) + f"  {total:g} / {best:g}", file=stream)
+    for row in rows:
+        if row.reason:
+            print(f"  {row.student} {row.notebook}: {row.reason}", file=stream)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Grade report of every submission, with status.")
+    parser.add_argument("--course-root", type=Path, default=Path.cwd())
+    parser.add_argument("--output", type=Path, help="CSV path (default: reports/grade_report.csv)")
+    args = parser.parse_args(argv)
+    rows = grade_report(args.course_root)
+    output = args.output or args.course_root / "reports" / "grade_report.csv"
+    write_csv(rows, output)
+    print_table(rows)
+    print(f"\nwrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""nbgrader configuration of the multi-annotator lab. The course root is this file's folder.
+
+Every setting below is read by nbgrader 0.9.6; the comments say which hole it closes.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+COURSE_ROOT = Path(__file__).resolve().parent
+
+c = get_config()  # noqa: F821 (injected by traitlets)
+
+c.CourseDirectory.course_id = "dcai-lab"
+c.CourseDirectory.root = str(COURSE_ROOT)
+# SQLite is the embedded default; point MULTIANNOTATOR_DB_URL at PostgreSQL to share a gradebook.
+c.CourseDirectory.db_url = os.environ.get(
+    "MULTIANNOTATOR_DB_URL", f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
+)
+
+# What students see in place of the solutions.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Per-cell limit: the lab's slowest cell takes under 2 s; an infinite loop is interrupted.
+c.Execute.timeout = 60
+c.Execute.startup_timeout = 120
+# nbclient skips cells tagged "skip-execution" by default, so a student could tag a test cell
+# and have it score full marks without running. Use a tag nobody can know in advance.
+c.Execute.skip_cells_with_tag = "never-skip-" + secrets.token_hex(16)
+
+# A deleted test cell comes back (and scores 0) instead of silently waiting for manual grading.
+c.OverwriteCells.add_missing_cells = True
+
+# nbgrader scores a test cell 0 when anything reaches stderr; a library's warning must not.
+c.IgnorePattern.pattern = r"(?m)^\S.*:\d+: \w*Warning: "
+
+# Autograde with the course's kernel settings and re-judge every test cell in this process.
+c.Autograde.autograde_preprocessors = [
+    "helpers.grading.execute.GradingExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "helpers.grading.verify.VerifyAnswers",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Feedback handed back to students never shows hidden tests (nbgrader issues #917, #1363).
+c.GenerateFeedback.preprocessors = [
+    "helpers.grading.feedback.StripHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
