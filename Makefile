@@ -29,12 +29,12 @@ test: setup
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check helpers tests benchmarks nbgrader_config.py
-	$(VENV)/bin/ruff format --check helpers tests benchmarks nbgrader_config.py
+	$(VENV)/bin/ruff check helpers tests nbgrader_config.py
+	$(VENV)/bin/ruff format --check helpers tests nbgrader_config.py
 
 format: setup
-	$(VENV)/bin/ruff format helpers tests benchmarks nbgrader_config.py
-	$(VENV)/bin/ruff check --fix helpers tests benchmarks nbgrader_config.py
+	$(VENV)/bin/ruff format helpers tests nbgrader_config.py
+	$(VENV)/bin/ruff check --fix helpers tests nbgrader_config.py
 
 release: setup
 	cd $(CURDIR) && $(VENV)/bin/nbgrader generate_assignment multiannotator --force
