@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch
 import pandas as pd
 
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73")  # Okabe-Ito: distinguishable in colour blindness
@@ -38,7 +39,14 @@ def plot_labels(features, labels, title: str = "Examples by label", ax=None) -> 
         chosen = labels == k
         ax.scatter(*features[chosen].T, s=14, color=color, label=f"class {k}", alpha=0.8)
     ax.set(title=title, xlabel="feature 1", ylabel="feature 2")
-    ax.legend(loc="lower right", fontsize="small")
+    _legend_below(ax)
+
+
+def _legend_below(ax) -> None:
+    # Outside the axes: the classes fill every corner of the plot.
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize="small", frameon=False
+    )
 
 
 def plot_label_errors(
@@ -67,7 +75,7 @@ def plot_label_errors(
         linewidths=1.2,
         label="wrong label",
     )
-    ax.legend(loc="lower right", fontsize="small")
+    _legend_below(ax)
 
 
 def plot_annotator_scores(
@@ -92,5 +100,8 @@ def plot_annotator_scores(
     ax.set_xticks(range(len(scores)), scores.index, rotation=90, fontsize=7)
     ax.set(title=title, ylabel="score", ylim=(0, 1))
     if marked:
-        ax.bar([], [], color=HIGHLIGHT_COLOR, label="highlighted")
-        ax.legend(loc="upper left", fontsize="small")
+        ax.legend(
+            handles=[Patch(color=HIGHLIGHT_COLOR, label="highlighted")],
+            loc="upper left",
+            fontsize="small",
+        )
