@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Patch
 import pandas as pd
+from matplotlib.patches import Patch
 
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73")  # Okabe-Ito: distinguishable in colour blindness
 HIGHLIGHT_COLOR = "#D55E00"
