@@ -35,12 +35,19 @@ c.OverwriteCells.add_missing_cells = True
 # nbgrader scores a test cell 0 when anything reaches stderr; a library's warning must not.
 c.IgnorePattern.pattern = r"(?m)^\S.*:\d+: \w*Warning: "
 
+# A whole notebook gets at most this long; cells after are not run and the report says why.
+c.GradingExecute.notebook_timeout = 600
+
+# One unreadable notebook costs only itself: nbgrader would drop the whole submission.
+c.Autograde.exporter_class = "helpers.grading.intake.TolerantNotebookExporter"
+
 # Autograde with the course's kernel settings and re-judge every test cell in this process.
 c.Autograde.autograde_preprocessors = [
     "helpers.grading.execute.GradingExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "helpers.grading.verify.VerifyAnswers",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "helpers.grading.limits.LimitOutputSize",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",

@@ -111,6 +111,12 @@ def _bad_found(ids, reference: LabReference) -> int:
 
 
 def _require_practical_pred_probs(pred_probs, reference: LabReference, name: str) -> None:
+    if np.all(pred_probs.max(axis=1) == 1.0):
+        raise CheckFailed(
+            f"every row of {name} is certain (a single 1): these are labels, or predictions of a "
+            "model on the very examples it was trained on. CROWDLAB needs out-of-sample predicted "
+            "probabilities, like those train_model returns."
+        )
     if np.allclose(pred_probs, reference.pred_probs_from_true_labels, rtol=0, atol=1e-9):
         raise CheckFailed(
             f"{name} are the predictions of the model fit to the true labels, which a curator "
@@ -226,13 +232,12 @@ def _hidden_pred_probs(answers: dict, reference: LabReference) -> str:
     _require_practical_pred_probs(
         answers["pred_probs_for_crowdlab"], reference, "pred_probs_for_crowdlab"
     )
-    return "pred_probs_for_crowdlab come from a model you could train in practice"
+    return "pred_probs_for_crowdlab are out-of-sample predictions of a model you could train in practice"
 
 
 def _hidden_crowdlab(answers: dict, reference: LabReference) -> str:
     labels = np.asarray(answers["labels_from_crowdlab"])
     pred_probs = answers["pred_probs_for_crowdlab"]
-    _require_practical_pred_probs(pred_probs, reference, "pred_probs_for_crowdlab")
     consensus = crowdlab_consensus(reference, pred_probs)
     differ = np.flatnonzero(labels != consensus)
     if differ.size:
@@ -324,33 +329,49 @@ def _judge(part: Part, answers: dict, reference: LabReference, hidden: bool) -> 
     return part.hidden(answers, reference) if hidden else message
 
 
-def check_answer(part_name: str, *values, hidden: bool = False) -> None:
-    """Check a part's answers in the notebook; raise with an explanation if wrong.
-
-    Without ``hidden`` it also publishes the answers (as plain data) for the
-    autograder. Test cells call this; students do not need to.
-    """
-    part = PARTS[part_name]
+def _record(
+    part: Part, values: tuple, reference: LabReference
+) -> tuple[dict, dict, AnswerError | None]:
+    """Read each answer; return the record to publish, the answers read, and the first error."""
     if len(values) != len(part.answers):
-        raise TypeError(f"part {part_name!r} takes {len(part.answers)} answers, got {len(values)}")
-    reference = lab_reference()
-    answers, payload = {}, {"part": part.name, "version": PAYLOAD_VERSION, "answers": {}}
+        raise TypeError(f"part {part.name!r} takes {len(part.answers)} answers, got {len(values)}")
+    answers, record = {}, {"part": part.name, "version": PAYLOAD_VERSION, "answers": {}}
     first_error = None
     for (name, kind), value in zip(part.answers, values, strict=True):
         try:
             answers[name] = _read(kind, value, name, reference)
-            payload["answers"][name] = {
-                "kind": kind,
-                "data": read.encode_value(kind, answers[name]),
-            }
+            record["answers"][name] = {"kind": kind, "data": read.encode_value(kind, answers[name])}
         except AnswerError as error:
-            payload["answers"][name] = {"kind": kind, "error": str(error)}
+            record["answers"][name] = {"kind": kind, "error": str(error)}
             first_error = first_error or error
-    if not hidden:
-        _publish(payload, [name for name, _ in part.answers])
-    if first_error is not None:
-        raise first_error
-    print(f"Passed: {_judge(part, answers, reference, hidden)}.")
+    return record, answers, first_error
+
+
+def answer_record(part_name: str, *values) -> dict:
+    """The record a test cell publishes for these answers (plain, JSON-ready data)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _record(PARTS[part_name], values, lab_reference())[0]
+
+
+def check_answer(part_name: str, *values, hidden: bool = False) -> None:
+    """Check a part's answers in the notebook; raise with an explanation if wrong.
+
+    Without ``hidden`` it also publishes the answers (as plain data) for the
+    autograder. Test cells call this; students do not need to. Warnings are
+    silenced inside, so a student's ``warnings.simplefilter`` cannot break it.
+    """
+    part = PARTS[part_name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = lab_reference()
+        record, answers, error = _record(part, values, reference)
+        if not hidden:
+            _publish(record, [name for name, _ in part.answers])
+        if error is not None:
+            raise error
+        message = _judge(part, answers, reference, hidden)
+    print(f"Passed: {message}.")
 
 
 def _publish(payload: dict, names: list) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.checks import check_answer
+from helpers.checks import answer_record
 from helpers.data import load_lab_data
 from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
 from helpers.reference import lab_reference
@@ -82,24 +82,8 @@ def release_notebooks() -> dict:
 
 
 def recorded_payload(part: str, *values) -> dict:
-    """What the test cell of ``part`` publishes for these answers (as JSON, like the notebook)."""
-    captured = []
-
-    import IPython.display
-
-    original = IPython.display.display
-    IPython.display.display = lambda obj, raw=False: captured.append(obj)
-    try:
-        try:
-            check_answer(part, *values)
-        except (AssertionError, ValueError):
-            pass
-    finally:
-        IPython.display.display = original
-    (bundle,) = captured
-    from helpers.answers import ANSWER_MIME_TYPE
-
-    return json.loads(json.dumps(bundle[ANSWER_MIME_TYPE]))
+    """What the test cell of ``part`` publishes for these answers, through JSON as in a notebook."""
+    return json.loads(json.dumps(answer_record(part, *values)))
 
 
 def gradebook_scores(course_root: Path, student: str) -> dict:

@@ -1,10 +1,27 @@
-"""How the autograder starts the kernel that runs a student's notebook."""
+"""How the autograder runs a student's notebook: safe imports, bounded time, faults contained.
+
+:class:`GradingExecute` replaces nbgrader's ``Execute`` in the autograde
+pipeline. A notebook gets a time budget; each cell gets the per-cell timeout or
+what is left of the budget, whichever is shorter. When the kernel dies, or a
+cell ignores the interrupt sent at its timeout, or the budget runs out, the
+remaining cells are not run, the reason is recorded in the notebook (see
+:mod:`helpers.grading.intake`), and grading goes on: the tests that ran keep
+their result, the others score 0, and the grade report lists the notebook as
+*not gradable* with the reason. nbgrader itself would abandon the student's
+whole submission.
+"""
 
 from __future__ import annotations
 
 import os
+import time
 
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+from helpers.grading.intake import mark_not_gradable
 
 
 def grading_kernel_env(base: dict | None = None) -> dict:
@@ -21,8 +38,65 @@ def grading_kernel_env(base: dict | None = None) -> dict:
 
 
 class GradingExecute(Execute):
-    """nbgrader's ``Execute``, with kernels started in :func:`grading_kernel_env`."""
+    """nbgrader's ``Execute`` with safe kernels, a notebook time budget and contained faults."""
+
+    notebook_timeout = Integer(
+        600, help="Seconds a whole notebook may run; cells after that are not run."
+    ).tag(config=True)
 
     async def async_start_new_kernel(self, **kwargs):
         kwargs["env"] = grading_kernel_env(kwargs.get("env"))
         return await super().async_start_new_kernel(**kwargs)
+
+    # nbclient binds the synchronous wrapper to its own coroutine: rebind it to ours.
+    start_new_kernel = run_sync(async_start_new_kernel)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._stop_reason = None
+        self._deadline = time.monotonic() + self.notebook_timeout
+        self.timeout_func = self._cell_timeout
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        except Exception as error:  # the kernel could not start, or died between cells
+            self.log.error("Execution of %s failed: %r", _name(resources), error)
+            self._stop(f"the notebook could not be run ({type(error).__name__}: {error})"[:300])
+        if self._stop_reason:
+            mark_not_gradable(
+                nb,
+                self._stop_reason,
+                f"Grading stopped early: {self._stop_reason}. The cells after that point were not "
+                "run, so their tests score 0; the parts checked before it keep their points.",
+            )
+        return nb, resources
+
+    def _cell_timeout(self, cell):
+        return max(
+            1, min(self.timeout or self.notebook_timeout, int(self._deadline - time.monotonic()))
+        )
+
+    def _stop(self, reason: str) -> None:
+        self._stop_reason = self._stop_reason or reason
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or self._stop_reason:
+            return cell, resources
+        if time.monotonic() >= self._deadline:
+            self._stop(
+                f"the notebook used up its {self.notebook_timeout} s before cell {index + 1}"
+            )
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._stop(
+                f"the kernel died while running cell {index + 1} (for example os._exit, or out of memory)"
+            )
+        except CellTimeoutError:
+            self._stop(
+                f"cell {index + 1} ran past the time limit and did not stop when interrupted"
+            )
+        return cell, resources
+
+
+def _name(resources) -> str:
+    return (resources or {}).get("metadata", {}).get("name", "notebook")

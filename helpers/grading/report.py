@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,11 +25,10 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from helpers.grading.intake import grading_failure, notebook_problem
 from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS
 
 GRADED, MANUAL, MISSING, NOT_GRADABLE = "graded", "needs manual grading", "missing", "not gradable"
-FAILURES_FILE = "grading_failures.json"
-"""Per-notebook reasons recorded by the grader (in ``autograded/<student>/<assignment>/``)."""
 
 
 @dataclass(frozen=True)
@@ -43,27 +41,6 @@ class ReportRow:
     score: float | None
     max_score: float
     reason: str = ""
-
-
-def _notebook_problem(path: Path) -> str | None:
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-        nbformat.validate(nb)
-    except Exception as error:  # any reason a notebook cannot be read is a reason to report
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return f"not a valid notebook ({type(error).__name__}: {first_line})"[:300]
-    return None
-
-
-def recorded_failures(course_root: Path, student: str) -> dict[str, str]:
-    """Reasons the grader recorded for notebooks it could not grade."""
-    path = Path(course_root) / "autograded" / student / ASSIGNMENT / FAILURES_FILE
-    if not path.exists():
-        return {}
-    try:
-        return {str(k): str(v) for k, v in json.loads(path.read_text()).items()}
-    except (ValueError, AttributeError):
-        return {}
 
 
 def submitted_students(course_root: Path) -> list[str]:
@@ -91,24 +68,17 @@ def _row(gradebook, course_root: Path, student: str, notebook: str, max_score: f
         return ReportRow(
             student, notebook, MISSING, 0.0, max_score, f"no {path.name} in the submission{hint}"
         )
-    problem = _notebook_problem(path)
-    if problem:
-        return ReportRow(student, notebook, NOT_GRADABLE, None, max_score, problem)
-    failure = recorded_failures(course_root, student).get(notebook)
     graded_file = Path(course_root) / "autograded" / student / ASSIGNMENT / path.name
-    if failure or not graded_file.exists():
-        return ReportRow(
-            student,
-            notebook,
-            NOT_GRADABLE,
-            None,
-            max_score,
-            failure or "not autograded yet (or autograde failed: see its log)",
-        )
+    if not graded_file.exists():
+        reason = notebook_problem(path) or "not autograded yet (or autograde failed: see its log)"
+        return ReportRow(student, notebook, NOT_GRADABLE, None, max_score, reason)
     try:
         result = gradebook.find_submission_notebook(notebook, ASSIGNMENT, student)
     except MissingEntry:
         return ReportRow(student, notebook, NOT_GRADABLE, None, max_score, "not in the gradebook")
+    failure = grading_failure(nbformat.read(str(graded_file), as_version=4))
+    if failure:
+        return ReportRow(student, notebook, NOT_GRADABLE, result.score, max_score, failure)
     waiting = [grade.name for grade in result.grades if grade.needs_manual_grade]
     if waiting:
         return ReportRow(
