@@ -46,6 +46,7 @@ class Student:
     tamper: Callable[[dict], None] | None = None  # edits {file name: notebook | str | bytes}
     lost: frozenset = frozenset()  # parts that score 0
     status: dict = field(default_factory=dict)  # notebook -> (status, piece of the reason)
+    twin: str | None = None  # a cheat's honest twin: same answers, no cheat, same points
 
     def expected_status(self, notebook: str) -> tuple[str, str]:
         return self.status.get(notebook, (MANUAL, "waiting"))
@@ -213,24 +214,24 @@ STUDENTS = [
             lost=lose("tie_breaker", "crowdlab_labels")),
     Student("cheat_edit_test_cell", "wrong 1a, and its test cell replaced by a print",
             {EX1: code.WRONG_MAJORITY_VOTE}, tamper=edit_test_cell(EX1, "test_majority_vote", 'print("Passed!")'),
-            lost=lose("majority_vote")),
+            twin="fails_majority_vote_hidden", lost=lose("majority_vote")),
     Student("cheat_delete_test_cell", "wrong tie-break, and its test cell deleted",
             {EX1: {"answer_tie_breaker": code.TB_LEAST_LIKELY}}, tamper=delete_cell(EX1, "test_tie_breaker"),
-            lost=lose("tie_breaker")),
+            twin="fails_tiebreak_least_likely", lost=lose("tie_breaker")),
     Student("cheat_skip_execution_tag", "wrong worst list, its test cell tagged skip-execution",
             {EX1: {"answer_annotator_quality": code.WORST_BEST_TEN}},
             tamper=tag_cell(EX1, "test_worst_annotators_majority_vote", "skip-execution"),
-            lost=lose("worst_annotators_majority_vote")),
+            twin="fails_worst_annotators_best_ten", lost=lose("worst_annotators_majority_vote")),
     Student("cheat_shadow_helpers_package", "wrong 1a, and a helpers/ package beside it that forges passes",
             {EX1: code.WRONG_MAJORITY_VOTE},
             tamper=add_file("helpers/__init__.py", code.fake_helpers),
-            lost=lose("majority_vote")),
+            twin="fails_majority_vote_hidden", lost=lose("majority_vote")),
     Student("cheat_shadow_helpers_module", "wrong 1a, and a helpers.py beside it that forges passes",
             {EX1: code.WRONG_MAJORITY_VOTE}, tamper=add_file("helpers.py", code.fake_helpers),
-            lost=lose("majority_vote")),
+            twin="fails_majority_vote_hidden", lost=lose("majority_vote")),
     Student("cheat_eq_override", "wrong 1a wrapped in a list whose == is always True",
             {EX1: {**code.WRONG_MAJORITY_VOTE, "answer_majority_vote": code.MV_ALWAYS_EQUAL}},
-            lost=lose("majority_vote")),
+            twin="fails_majority_vote_hidden", lost=lose("majority_vote")),
 ]  # fmt: skip
 
 

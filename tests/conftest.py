@@ -99,6 +99,31 @@ def gradebook_scores(course_root: Path, student: str) -> dict:
         }
 
 
+def graded_parts() -> dict:
+    """``{part: (notebook, points)}`` of every autograded part, as the source notebooks define them."""
+    parts = {}
+    for name in NOTEBOOKS:
+        for cell in read_notebook(SOURCE_DIR / f"{name}.ipynb").cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and cell.cell_type == "code":
+                parts[meta["grade_id"].removeprefix("test_")] = (name, meta["points"])
+    return parts
+
+
+def expected_points(lost=()) -> dict:
+    """``{(notebook, grade_id): points}`` of the autograded parts when the ``lost`` parts score 0."""
+    return {
+        (nb, f"test_{part}"): 0 if part in lost else points
+        for part, (nb, points) in graded_parts().items()
+    }
+
+
+# The sample class of the README's main job (helpers.grading.sample_class).
+MANUAL = {(NOTEBOOKS[0], "explain_tie_break"), (NOTEBOOKS[1], "explain_pred_probs")}
+FULL = expected_points()
+PARTIAL = expected_points(lost=("worst_annotators_majority_vote", "tie_breaker", "crowdlab_labels"))
+
+
 def write_notebook(nb, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))

@@ -15,24 +15,19 @@ import pytest
 
 from helpers.grading.feedback import split_hidden_tests
 from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
-from tests.conftest import REPO_ROOT, SOURCE_DIR, gradebook_scores, nbgrader_env
-
-EX1, EX2 = NOTEBOOKS
-MANUAL = {(EX1, "explain_tie_break"), (EX2, "explain_pred_probs")}
-FULL = {
-    (EX1, "test_majority_vote"): 2, (EX1, "test_annotator_scores"): 2,
-    (EX1, "test_worst_annotators_majority_vote"): 2, (EX1, "test_tie_breaker"): 2,
-    (EX2, "test_pred_probs_for_crowdlab"): 1, (EX2, "test_crowdlab_labels"): 3,
-    (EX2, "test_worst_annotators_crowdlab"): 2,
-}  # fmt: skip
-PARTIAL = {
-    **FULL,
-    (EX1, "test_worst_annotators_majority_vote"): 0,  # the first ten columns
-    (EX1, "test_tie_breaker"): 0,  # the class the model finds least likely: 0.799
-    (EX2, "test_crowdlab_labels"): 0,  # pred_probs of the random-annotation model: 0.866
-}
+from tests.conftest import (
+    FULL,
+    MANUAL,
+    PARTIAL,
+    REPO_ROOT,
+    SOURCE_DIR,
+    gradebook_scores,
+    nbgrader_env,
+)
 
 
+# sample_partial: the first ten columns as the worst annotators, the class the model finds
+# least likely as the tie-break (0.799), pred_probs of the random-annotation model (0.866).
 @pytest.fixture(scope="module")
 def sample_course(tmp_path_factory):
     root = tmp_path_factory.mktemp("sample_course")
@@ -85,7 +80,9 @@ def test_feedback_explains_and_never_shows_hidden_tests(sample_course):
         assert "BEGIN HIDDEN" not in text, page
         for line in hidden_lines:
             assert html.escape(line) not in text and line not in text, (page, line)
-    partial = (root / "feedback" / "sample_partial" / ASSIGNMENT / f"{EX1}.html").read_text()
+    partial = (
+        root / "feedback" / "sample_partial" / ASSIGNMENT / f"{NOTEBOOKS[0]}.html"
+    ).read_text()
     assert (
         '<span class="ansi-red-fg">Failed</span> (0 of 2 points): '
         "labels_from_majority_vote_after_tie_breaker are valid majority votes, but only 0.799"
@@ -104,6 +101,6 @@ def test_grades_csv_and_report(sample_course):
     assert totals == {"sample_full_marks": 14.0, "sample_partial": 7.0, "sample_blank": 0.0}
     with (root / "reports" / "grade_report.csv").open() as handle:
         rows = {(r["student"], r["notebook"]): r for r in csv.DictReader(handle)}
-    assert rows[("sample_full_marks", EX1)]["status"] == "needs manual grading"
-    assert rows[("sample_blank", EX2)]["status"] == "graded"
+    assert rows[("sample_full_marks", NOTEBOOKS[0])]["status"] == "needs manual grading"
+    assert rows[("sample_blank", NOTEBOOKS[1])]["status"] == "graded"
     assert "sample_full_marks" in stdout and "14 / 18" in stdout

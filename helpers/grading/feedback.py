@@ -6,13 +6,19 @@ cuts the hidden-test regions out of every cell and, in graded code cells,
 removes every output line that quotes a hidden-test line. Error outputs keep
 only their one-line message: a traceback would quote the test's source.
 The verdicts written by :class:`helpers.grading.verify.VerifyAnswers` are
-one-line messages already, so they reach the student as they are.
+one-line messages already, so they reach the student as they are, and a table
+at the top of the page sums them up: each part, its points, and why it failed.
 """
 
 from __future__ import annotations
 
+from nbconvert.preprocessors import Preprocessor
+from nbformat.v4 import new_markdown_cell
 from nbgrader import utils
-from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool
+
+from helpers.checks import PARTS
+from helpers.grading.verify import VERDICT_KEY
 
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 
@@ -53,8 +59,47 @@ def _without_hidden(output, hidden: set[str]):
     return output
 
 
-class StripHiddenTests(NbGraderPreprocessor):
-    """Remove hidden tests, and anything quoting them, from the notebook a student sees."""
+def summary_table(nb) -> str | None:
+    """Markdown table of the autograded parts of ``nb``, from the grader's verdicts."""
+    rows = []
+    for cell in nb.cells:
+        verdict = cell.metadata.get(VERDICT_KEY)
+        if not verdict or verdict.get("part") not in PARTS:
+            continue
+        points = float(cell.metadata["nbgrader"].get("points", 0))
+        part = PARTS[verdict["part"]]
+        names = ", ".join(f"`{name}`" for name, _ in part.answers)
+        result = (
+            "passed" if verdict["passed"] else "failed: " + verdict["message"].replace("|", "\\|")
+        )
+        score = points if verdict["passed"] else 0
+        rows.append(f"| {part.title} ({names}) | {score:g} of {points:g} | {result} |")
+    if not rows:
+        return None
+    return (
+        "### Your autograded results\n\n| part | points | result |\n| --- | --- | --- |\n"
+        + "\n".join(rows)
+        + "\n\nWritten answers are graded by hand; their points appear beside them below."
+    )
+
+
+class StripHiddenTests(Preprocessor):
+    """Remove hidden tests, and anything quoting them, from the notebook a student sees.
+
+    Based on nbconvert's ``Preprocessor``, not nbgrader's: the HTML exporter configures
+    ``display_data_priority``, which ``NbGraderPreprocessor`` redeclares as not configurable.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        nb, resources = super().preprocess(nb, resources)
+        table = summary_table(nb)
+        if table:
+            summary = new_markdown_cell(table)
+            summary.id = "autograded-results"
+            nb.cells.insert(0, summary)
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):
         cell.source, hidden = split_hidden_tests(cell.source)

@@ -1,0 +1,170 @@
+"""The synthetic class of :mod:`tests.cohort`, graded in one ``nbgrader autograde`` run.
+
+Every student's points, part by part; the grade report, row by row; every
+feedback page, searched for every hidden-test line.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.checks import PARTS
+from helpers.grading.feedback import split_hidden_tests
+from helpers.grading.report import ReportRow, grade_report
+from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
+from tests.cohort import STUDENTS, write_cohort
+from tests.conftest import SOURCE_DIR, gradebook_scores, graded_parts, new_course, run_nbgrader
+
+pytestmark = pytest.mark.slow
+
+# The configured per-cell timeout is 60 s; the two looping students need not wait that long.
+CELL_TIMEOUT = 15
+BY_NAME = {student.name: student for student in STUDENTS}
+
+
+@dataclass
+class GradedCohort:
+    root: Path
+    report: dict  # (student, notebook) -> ReportRow
+    points: dict  # student -> {part: points}
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory) -> GradedCohort:
+    root = new_course(tmp_path_factory.mktemp("cohort"))
+    write_cohort(root)
+    started = time.monotonic()
+    run_nbgrader(root, "autograde", ASSIGNMENT, f"--Execute.timeout={CELL_TIMEOUT}")
+    graded = time.monotonic()
+    run_nbgrader(root, "generate_feedback", ASSIGNMENT)
+    print(
+        f"\ncohort of {len(STUDENTS)}: autograde {graded - started:.0f} s "
+        f"({(graded - started) / len(STUDENTS):.1f} s per student), "
+        f"feedback {time.monotonic() - graded:.0f} s"
+    )
+    points = {
+        student.name: {
+            grade_id.removeprefix("test_"): score
+            for (_, grade_id), (score, _) in gradebook_scores(root, student.name).items()
+            if grade_id.removeprefix("test_") in PARTS
+        }
+        for student in STUDENTS
+    }
+    report = {(row.student, row.notebook): row for row in grade_report(root)}
+    return GradedCohort(root, report, points)
+
+
+@pytest.mark.parametrize("student", STUDENTS, ids=lambda s: s.name)
+def test_points_part_by_part(cohort, student):
+    expected = {
+        part: 0 if part in student.lost else full for part, (_, full) in graded_parts().items()
+    }
+    assert cohort.points[student.name] == expected, student.does
+
+
+@pytest.mark.parametrize("student", [s for s in STUDENTS if s.twin], ids=lambda s: s.name)
+def test_cheats_gain_nothing_over_their_honest_twin(cohort, student):
+    assert cohort.points[student.name] == cohort.points[student.twin]
+
+
+@pytest.mark.parametrize("student", STUDENTS, ids=lambda s: s.name)
+def test_grade_report_row_by_row(cohort, student):
+    for notebook in NOTEBOOKS:
+        row: ReportRow = cohort.report[(student.name, notebook)]
+        status, reason = student.expected_status(notebook)
+        assert (row.status, reason in row.reason) == (status, True), row
+        if row.score is not None:  # until a person grades them, written answers add nothing
+            parts = [p for p, (nb, _) in graded_parts().items() if nb == notebook]
+            assert row.score == sum(cohort.points[student.name][p] for p in parts), row
+
+
+def test_the_report_lists_every_student_once_per_notebook(cohort):
+    assert sorted(cohort.report) == sorted((s.name, nb) for s in STUDENTS for nb in NOTEBOOKS)
+
+
+def hidden_test_lines() -> set[str]:
+    lines = set()
+    for name in NOTEBOOKS:
+        for cell in read_notebook(SOURCE_DIR / f"{name}.ipynb").cells:
+            lines |= split_hidden_tests(cell.source)[1]
+    return lines
+
+
+def feedback_pages(cohort) -> list[Path]:
+    return sorted((cohort.root / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
+
+
+def test_no_feedback_page_quotes_a_hidden_test(cohort):
+    hidden = hidden_test_lines()
+    assert len(hidden) == len(PARTS)
+    pages = feedback_pages(cohort)
+    assert len(pages) >= 2 * len(STUDENTS) - 4  # missing and renamed notebooks have no page
+    for page in pages:
+        text = page.read_text()
+        assert "HIDDEN TESTS" not in text, page
+        for line in hidden:
+            assert line not in text and html.escape(line) not in text, (page, line)
+
+
+def test_no_feedback_page_gives_away_a_written_model_answer(cohort):
+    model_answers = [
+        cell.source.splitlines()[0]
+        for name in NOTEBOOKS
+        for cell in read_notebook(SOURCE_DIR / f"{name}.ipynb").cells
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution")
+    ]
+    for page in (cohort.root / "feedback" / "blank_written_answers" / ASSIGNMENT).glob("*.html"):
+        text = html.unescape(page.read_text())
+        assert not any(answer in text for answer in model_answers), page
+
+
+@pytest.mark.parametrize(
+    "student", [s for s in STUDENTS if s.name.startswith("fails_")], ids=lambda s: s.name
+)
+def test_feedback_names_each_failed_part_and_why(cohort, student):
+    for notebook in NOTEBOOKS:
+        page = cohort.root / "feedback" / student.name / ASSIGNMENT / f"{notebook}.html"
+        text = html.unescape(page.read_text())
+        lost_here = [p for p in student.lost if graded_parts()[p][0] == notebook]
+        assert text.count("Failed</span> (0 of") == len(lost_here)
+        summary_rows = text.split("<tr>")
+        for part in lost_here:
+            title, answer = PARTS[part].title, PARTS[part].answers[0][0]
+            (row,) = [r for r in summary_rows if title in r]
+            points = graded_parts()[part][1]
+            assert f"0 of {points:g}" in row and answer in row.split("failed: ")[1], row
+
+
+def test_a_broken_notebook_still_gets_feedback_saying_why(cohort):
+    page = cohort.root / "feedback" / "invalid_json_ex1" / ASSIGNMENT / f"{NOTEBOOKS[0]}.html"
+    assert "could not be graded in full" in page.read_text()
+    dead = cohort.root / "feedback" / "kernel_dies_ex2" / ASSIGNMENT / f"{NOTEBOOKS[1]}.html"
+    assert "the kernel died while running cell" in dead.read_text()
+
+
+def test_huge_output_is_trimmed(cohort):
+    graded = cohort.root / "autograded" / "huge_output_ex1" / ASSIGNMENT / f"{NOTEBOOKS[0]}.ipynb"
+    page = cohort.root / "feedback" / "huge_output_ex1" / ASSIGNMENT / f"{NOTEBOOKS[0]}.html"
+    assert graded.stat().st_size < 1_000_000 and page.stat().st_size < 2_000_000
+    assert "output truncated by the autograder" in page.read_text()
+
+
+def test_a_shipped_helpers_package_is_copied_but_never_imported(cohort):
+    folder = cohort.root / "autograded" / "cheat_shadow_helpers_package" / ASSIGNMENT
+    assert (folder / "helpers" / "__init__.py").exists()
+    nb = nbformat.read(str(folder / f"{NOTEBOOKS[0]}.ipynb"), as_version=4)
+    assert not any(o.output_type == "error" for o in nb.cells[_setup_index(nb)].outputs)
+
+
+def _setup_index(nb) -> int:
+    return next(
+        i
+        for i, c in enumerate(nb.cells)
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "setup"
+    )
