@@ -9,7 +9,10 @@ BASE_PYTHON ?= /usr/bin/python3
 # nbgrader runs `alembic` by name, so the venv's bin must be on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup sample-class test lint format release clean-sample
+# Debian packages the tests drive for real (Playwright uses Debian's Chromium, never a download).
+SYSTEM_PACKAGES := chromium chromium-driver
+
+.PHONY: setup system-packages sample-class test lab lint format release clean-sample
 
 setup: $(VENV)/.installed
 
@@ -22,11 +25,22 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	else echo "Not root, so not installing: $$missing (the tests that need them will say they are skipped)"; fi
+
 sample-class: setup
 	$(PY) -m helpers.grading.sample_class
 
-test: setup
+test: setup system-packages
 	$(PY) -m pytest
+
+# Students: JupyterLab with the lab in student-work/, instructor tools off and locked.
+lab: setup
+	$(PY) -m helpers.student_lab
 
 lint: setup
 	$(VENV)/bin/ruff check helpers tests nbgrader_config.py

@@ -1,0 +1,325 @@
+"""The student's journey in a real JupyterLab, driven in Debian's Chromium by Playwright.
+
+JupyterLab is started exactly as the README tells students (``make lab``, that is
+``python -m helpers.student_lab``), with a temporary workspace, config directory
+and token. For each exercise the test runs all cells, sees the lab stop at the
+first answer stub, types the instructor's answers, sees the visible tests pass,
+sees Validate fail while a written answer is still the stub and succeed once it
+is written. It also checks that the instructor tools are absent and locked.
+Screenshots of every step go to ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
+from tests.conftest import REPO_ROOT, SOURCE_DIR, nbgrader_env
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
+TOKEN = "student-journey-token"
+CODE_STUB = "# YOUR CODE HERE"
+TEXT_STUB = "YOUR ANSWER HERE"
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        "Debian's chromium is not installed: `make test` installs it (apt-get install chromium) when run as root",
+        allow_module_level=True,
+    )
+
+
+class Lab:
+    """A running student JupyterLab and its REST API."""
+
+    def __init__(self, url: str, process: subprocess.Popen, workspace: Path):
+        self.url, self.process, self.workspace = url, process, workspace
+
+    def api(self, path: str, method: str = "GET", body: dict | None = None):
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+
+    def status_of(self, path: str) -> int:
+        try:
+            return self.api(path)[0]
+        except urllib.error.HTTPError as error:
+            return error.code
+        except urllib.error.URLError:
+            return 0  # not listening yet
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    base = tmp_path_factory.mktemp("student")
+    env = {
+        **nbgrader_env(),
+        "HOME": str(base / "home"),
+        "JUPYTER_CONFIG_DIR": str(base / "config"),  # the student's own ~/.jupyter
+        "JUPYTER_DATA_DIR": str(base / "data"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+    }
+    (base / "home").mkdir()
+    port = free_port()
+    log = (base / "jupyterlab.log").open("w")
+    command = [sys.executable, "-m", "helpers.student_lab", "--workspace", str(base / "work")]
+    options = [
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={TOKEN}",
+    ]
+    process = subprocess.Popen(
+        command + options, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    running = Lab(f"http://127.0.0.1:{port}", process, base / "work")
+    deadline = time.monotonic() + 90
+    while running.status_of("/api/status") != 200:
+        assert process.poll() is None and time.monotonic() < deadline, (
+            base / "jupyterlab.log"
+        ).read_text()
+        time.sleep(0.3)
+    yield running
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(lab, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh --user-data-dir
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 950},
+        )
+        yield context
+        context.close()
+
+
+class Journey:
+    """One notebook in the browser, with numbered screenshots."""
+
+    def __init__(self, lab: Lab, page, notebook: str, screenshots: str | None = None):
+        self.lab, self.page, self.notebook = lab, page, notebook
+        self.folder = ARTIFACTS / (screenshots or notebook)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.step = 0
+
+    def screenshot(self, name: str) -> None:
+        self.step += 1
+        self.page.screenshot(path=str(self.folder / f"{self.step:02d}-{name}.png"), full_page=False)
+
+    def open(self) -> None:
+        self.page.goto(f"{self.lab.url}/lab/tree/{ASSIGNMENT}/{self.notebook}.ipynb?token={TOKEN}")
+        self.panel.locator(".jp-Cell").first.wait_for(timeout=60_000)
+        news = self.page.get_by_role("button", name="No", exact=True)
+        if news.count():
+            news.first.click()  # JupyterLab's "notified about official Jupyter news?" toast
+        self.wait_until_kernel_started()
+
+    def kernel(self) -> dict:
+        _, sessions = self.lab.api("/api/sessions")
+        mine = [s for s in sessions if s["path"].endswith(f"{self.notebook}.ipynb")]
+        return self.lab.api(f"/api/kernels/{mine[0]['kernel']['id']}")[1] if mine else {}
+
+    def wait_until_kernel_started(self) -> None:
+        # The toolbar says "Idle" before the kernel has started: ask the server, which
+        # reports "starting" until the kernel has answered, and wait for the connection.
+        deadline = time.monotonic() + 90
+        while True:
+            kernel = self.kernel()
+            if kernel.get("execution_state") == "idle" and kernel.get("connections", 0) >= 1:
+                break
+            assert time.monotonic() < deadline, f"kernel never started: {kernel}"
+            time.sleep(0.3)
+        self.page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", timeout=60_000)
+
+    def run_all(self) -> None:
+        self.page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        self.page.get_by_text("Run All Cells", exact=True).click()
+        time.sleep(1)
+        deadline = time.monotonic() + 180
+        while (
+            self.page.locator(".jp-InputPrompt:has-text('[*]')").count()
+            or self.kernel().get("execution_state") != "idle"
+        ):
+            assert time.monotonic() < deadline, "Run All did not finish"
+            time.sleep(0.3)
+
+    @property
+    def panel(self):
+        """The notebook on show (JupyterLab may have restored other tabs behind it)."""
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+
+    def code_cells_with(self, text: str):
+        return self.panel.locator(
+            ".jp-CodeCell", has=self.page.locator(".cm-content", has_text=text)
+        )
+
+    def errors(self):
+        return self.panel.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
+        )
+
+    def type_into(self, cell, text: str) -> None:
+        cell.scroll_into_view_if_needed()
+        editor = cell.locator(".cm-content")
+        if not editor.is_visible():  # a rendered markdown cell: open its editor
+            cell.locator(".jp-MarkdownOutput").dblclick()
+        editor.click()
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.insert_text(text)  # no auto-indent, unlike typing key by key
+        self.page.keyboard.press("Escape")
+
+    def save(self) -> None:
+        self.page.keyboard.press("Control+S")
+        deadline = time.monotonic() + 30
+        while self.page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count():
+            assert time.monotonic() < deadline, "notebook not saved"
+            time.sleep(0.2)
+
+    def validate(self) -> tuple[bool, str]:
+        """Click Validate; return whether nbgrader reported success, and the dialog's text."""
+        self.panel.locator(".validate-button").click()
+        dialog = self.page.locator(".jp-Dialog")
+        verdict = dialog.locator(".validation-success, .validation-failed").first
+        verdict.wait_for(timeout=180_000)
+        return "validation-success" in verdict.get_attribute("class"), dialog.inner_text()
+
+    def close_dialog(self) -> None:
+        self.page.locator(".jp-Dialog button").last.click()
+        self.page.locator(".jp-Dialog").wait_for(state="detached")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_student_journey(lab, browser, notebook):
+    page = browser.new_page()
+    journey = Journey(lab, page, notebook)
+    journey.open()
+    journey.screenshot("opened")
+    assert (
+        journey.panel.locator(".jp-MarkdownOutput h1", has_text="Lab: curating a dataset").count()
+        == 1
+    )
+
+    # Run everything as handed out: the set-up runs, a plot renders, and execution stops at the first stub.
+    journey.run_all()
+    stubs = journey.code_cells_with(CODE_STUB)
+    first_stub = stubs.first
+    first_stub.scroll_into_view_if_needed()
+    journey.screenshot("stopped-at-first-stub")
+    assert "NotImplementedError" in first_stub.locator(".jp-OutputArea").text_content()
+    setup = journey.code_cells_with("lab = helpers.load_lab_data()")
+    assert setup.locator(".jp-InputPrompt").text_content().strip() not in ("[ ]:", "[*]:")
+    images = journey.panel.locator(".jp-RenderedImage img")
+    assert images.count() >= 1 and images.first.evaluate("image => image.naturalWidth") > 0
+    test_cells = journey.code_cells_with("check_answer(")
+    assert test_cells.first.locator(".jp-InputPrompt").text_content().strip() == "[ ]:", (
+        "nothing ran after the stub"
+    )
+
+    # Type the answers, run again: every visible test passes.
+    source = read_notebook(SOURCE_DIR / f"{notebook}.ipynb")
+    answers = solution_answers(source)
+    kinds = {
+        c.metadata["nbgrader"]["grade_id"]: c.cell_type
+        for c in source.cells
+        if "nbgrader" in c.metadata
+    }
+    code_ids = [grade_id for grade_id in answers if kinds[grade_id] == "code"]
+    written = [grade_id for grade_id in answers if kinds[grade_id] == "markdown"]
+    n_tests = sum(
+        1
+        for c in source.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    )
+    assert stubs.count() == len(code_ids) and len(written) == 1
+    for index, grade_id in enumerate(code_ids):
+        journey.type_into(journey.code_cells_with(CODE_STUB).first, answers[grade_id])
+        assert journey.code_cells_with(CODE_STUB).count() == len(code_ids) - index - 1
+    journey.run_all()
+    passed = [cell.locator(".jp-OutputArea").text_content() for cell in test_cells.all()]
+    assert len(passed) == n_tests and all("Passed:" in text for text in passed), passed
+    assert journey.errors().count() == 0, journey.errors().all_inner_texts()
+    test_cells.last.scroll_into_view_if_needed()
+    journey.screenshot("visible-tests-pass")
+
+    # Validate refuses a written answer left as the stub...
+    journey.save()
+    succeeded, report = journey.validate()
+    journey.screenshot("validate-fails-on-unwritten-answer")
+    assert not succeeded and TEXT_STUB in report, report
+    journey.close_dialog()
+
+    # ... and succeeds once it is written.
+    written_cell = journey.panel.locator(".jp-MarkdownCell", has_text=TEXT_STUB)
+    journey.type_into(written_cell, answers[written[0]])
+    journey.run_all()
+    journey.save()
+    succeeded, report = journey.validate()
+    journey.screenshot("validate-succeeds")
+    assert succeeded and "Success! Your notebook passes all the tests." in report, report
+    journey.close_dialog()
+    page.close()
+
+
+def test_instructor_tools_are_absent_and_locked(lab, browser):
+    page = browser.new_page()
+    journey = Journey(lab, page, NOTEBOOKS[0], screenshots="instructor-tools")
+    journey.open()
+    assert journey.panel.locator(".validate-button").count() == 1
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    menu = page.locator(".lm-Menu").last
+    items = menu.locator(".lm-Menu-itemLabel").all_inner_texts()
+    journey.screenshot("nbgrader-menu")
+    assert "Assignment List" in items and not any("Formgrader" in item for item in items), items
+    page.keyboard.press("Escape")
+    assert "Create Assignment" not in page.content()
+    assert "Formgrader" not in page.content()
+
+    # The server no longer serves the formgrader page.
+    assert lab.status_of("/formgrader") == 404
+    # The Plugin Manager cannot switch the plugins back on: it sends this request, and it is refused.
+    _, locks = lab.api("/lab/api/plugins")
+    for plugin in ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"):
+        assert plugin in locks["lockRules"], locks
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            lab.api("/lab/api/plugins", "POST", {"cmd": "enable", "plugin_name": plugin})
+        assert "cannot be enabled as they are locked" in json.loads(refused.value.read())["message"]
+    page.close()
