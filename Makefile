@@ -9,8 +9,8 @@ BASE_PYTHON ?= /usr/bin/python3
 # nbgrader runs `alembic` by name, so the venv's bin must be on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-# Debian packages the tests drive for real (Playwright uses Debian's Chromium, never a download).
-SYSTEM_PACKAGES := chromium chromium-driver
+# Debian packages the tests drive for real: Chromium for Playwright (never a download), PostgreSQL.
+SYSTEM_PACKAGES := chromium chromium-driver postgresql
 
 .PHONY: setup system-packages sample-class test lab lint format release clean-sample
 

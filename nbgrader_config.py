@@ -13,7 +13,9 @@ c = get_config()  # noqa: F821 (injected by traitlets)
 
 c.CourseDirectory.course_id = "dcai-lab"
 c.CourseDirectory.root = str(COURSE_ROOT)
-# SQLite is the embedded default; point MULTIANNOTATOR_DB_URL at PostgreSQL to share a gradebook.
+# SQLite is the embedded default. To share one gradebook between grading machines, point
+# MULTIANNOTATOR_DB_URL at PostgreSQL: postgresql+psycopg2://user:password@host:5432/gradebook
+# (plain postgresql:// means psycopg 3 to SQLAlchemy 2.1, which is not installed).
 c.CourseDirectory.db_url = os.environ.get(
     "MULTIANNOTATOR_DB_URL", f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
 )

@@ -118,6 +118,13 @@ def test_feedback_strips_hidden_tests_and_tracebacks_quoting_them():
     assert nb.cells[0].outputs[1].text == "ok"
 
 
-def test_grading_kernels_keep_the_submission_folder_off_sys_path():
-    env = grading_kernel_env({"PATH": "/bin"})
+def test_grading_kernels_get_a_safe_path_and_no_gradebook_secrets():
+    env = grading_kernel_env(
+        {
+            "PATH": "/bin",
+            "MULTIANNOTATOR_DB_URL": "postgresql+psycopg2://g:pw@h/gb",
+            "PGPASSWORD": "pw",
+            "PGHOST": "h",
+        }
+    )
     assert env == {"PATH": "/bin", "PYTHONSAFEPATH": "1"}

@@ -16,12 +16,16 @@ from __future__ import annotations
 import os
 import time
 
+from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 from helpers.grading.intake import mark_not_gradable
+
+SECRET_VARIABLES = ("MULTIANNOTATOR_DB_URL",)
+SECRET_PREFIXES = ("PG",)  # libpq's PGPASSWORD, PGHOST, ... for a PostgreSQL gradebook
 
 
 def grading_kernel_env(base: dict | None = None) -> dict:
@@ -30,19 +34,68 @@ def grading_kernel_env(base: dict | None = None) -> dict:
     ``PYTHONSAFEPATH`` keeps the kernel's working directory (the student's
     submission folder) off ``sys.path``, so a ``helpers/`` folder or
     ``helpers.py`` shipped beside the notebook cannot stand in for the
-    course's installed package.
+    course's installed package. The gradebook's address (which may hold a
+    PostgreSQL password) is not passed on: student code has no use for it.
     """
     env = dict(os.environ if base is None else base)
+    for name in list(env):
+        if name in SECRET_VARIABLES or name.startswith(SECRET_PREFIXES):
+            del env[name]
     env["PYTHONSAFEPATH"] = "1"
     return env
 
 
+class WarmKernelManager(AsyncKernelManager):
+    """A kernel manager whose ipykernel kernels are forked warm (see :mod:`helpers.grading.warm`)."""
+
+    @property
+    def kernel_spec(self):
+        from helpers.grading.warm import warm_kernel_spec
+
+        spec = super().kernel_spec
+        return (
+            warm_kernel_spec(spec)
+            if spec is not None and "ipykernel_launcher" in spec.argv
+            else spec
+        )
+
+
+_warm_unavailable: str | None = None
+
+
+def warm_kernels_unavailable() -> str | None:
+    """Why warm kernels cannot be used in this process, or ``None`` if they can (starts the server)."""
+    global _warm_unavailable
+    if _warm_unavailable is None:
+        try:
+            from jupyter_client.provisioning import KernelProvisionerFactory
+
+            from helpers.grading.warm import PROVISIONER_NAME, ForkServer
+
+            if PROVISIONER_NAME not in KernelProvisionerFactory.instance().provisioners:
+                raise RuntimeError(
+                    f"the {PROVISIONER_NAME} entry point is not installed (pip install -e .)"
+                )
+            ForkServer.instance()
+            _warm_unavailable = ""
+        except Exception as error:  # any failure means: grade with ordinary kernels
+            _warm_unavailable = f"{type(error).__name__}: {error}"
+    return _warm_unavailable or None
+
+
 class GradingExecute(Execute):
-    """nbgrader's ``Execute`` with safe kernels, a notebook time budget and contained faults."""
+    """nbgrader's ``Execute`` with safe, warm kernels, a notebook time budget and contained faults."""
 
     notebook_timeout = Integer(
         600, help="Seconds a whole notebook may run; cells after that are not run."
     ).tag(config=True)
+
+    warm_kernels = Bool(
+        True,
+        help="Fork kernels from a process that has imported the stack (falls back if it cannot).",
+    ).tag(config=True)
+
+    _said_why_not_warm = False
 
     async def async_start_new_kernel(self, **kwargs):
         kwargs["env"] = grading_kernel_env(kwargs.get("env"))
@@ -52,6 +105,16 @@ class GradingExecute(Execute):
     start_new_kernel = run_sync(async_start_new_kernel)
 
     def preprocess(self, nb, resources=None, km=None):
+        self.kernel_manager_class = AsyncKernelManager
+        if self.warm_kernels:
+            why_not = warm_kernels_unavailable()
+            if why_not is None:
+                self.kernel_manager_class = WarmKernelManager
+            elif not GradingExecute._said_why_not_warm:
+                GradingExecute._said_why_not_warm = True
+                self.log.warning(
+                    "Warm kernels unavailable (%s): grading with ordinary kernels", why_not
+                )
         self._stop_reason = None
         self._deadline = time.monotonic() + self.notebook_timeout
         self.timeout_func = self._cell_timeout

@@ -1,0 +1,222 @@
+"""Autograde a whole class on every core: ``multiannotator-autograde``.
+
+nbgrader grades one submission after another (its issue #174). This command
+starts N long-lived worker processes (default: one per core); each runs
+nbgrader's own ``Autograde`` converter, configured by the course's
+``nbgrader_config.py``, on one student at a time, so the gradebook ends up as a
+sequential ``nbgrader autograde`` would leave it. Each worker keeps its own warm
+fork server (:mod:`helpers.grading.warm`) for its whole life.
+
+A worker that dies (killed, out of memory, or killed by a student's code) loses
+nobody: the student it was grading is graded again by a fresh worker, and
+reported as failed if that worker dies too. A progress line shows students
+graded, failed and left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import queue
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ATTEMPTS = 2
+
+
+@dataclass
+class Outcome:
+    """What happened to one student."""
+
+    student: str
+    status: str  # "graded" or "failed"
+    seconds: float = 0.0
+    detail: str = ""
+    attempts: int = 1
+
+
+def find_students(course_root: Path, assignment: str) -> list[str]:
+    """Students with a submission folder for ``assignment``, as ``nbgrader autograde`` finds them."""
+    submitted = Path(course_root) / "submitted"
+    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+
+
+def _worker(course_root: str, assignment: str, options: list, log: str, tasks, results) -> None:
+    """Grade the students sent on ``tasks`` until told to stop (``None``)."""
+    os.chdir(course_root)
+    # Everything the worker and its kernels print goes to the log, not over the progress line.
+    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(descriptor, 1)
+    os.dup2(descriptor, 2)
+    from nbgrader.apps import AutogradeApp
+    from nbgrader.converters import Autograde
+    from nbgrader.converters.base import NbGraderException
+
+    app = AutogradeApp.instance()
+    app.initialize([assignment, *options])
+    app.coursedir.assignment_id = assignment
+    results.put(("ready", os.getpid(), None, 0.0, ""))
+    while (student := tasks.get()) is not None:
+        started = time.monotonic()
+        app.coursedir.student_id = student
+        try:
+            Autograde(coursedir=app.coursedir, parent=app).start()
+            results.put(("graded", os.getpid(), student, time.monotonic() - started, ""))
+        except NbGraderException:
+            results.put(
+                ("failed", os.getpid(), student, time.monotonic() - started, "see the log above")
+            )
+        except Exception as error:  # report, and keep the worker for the next student
+            results.put(("failed", os.getpid(), student, time.monotonic() - started, repr(error)))
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.Process
+    tasks: object
+    student: str | None = None
+    ready: bool = False
+
+
+@dataclass
+class Grader:
+    """The coordinator: hands students to workers, replaces dead ones, reports progress."""
+
+    course_root: Path
+    assignment: str
+    workers: int
+    options: list = field(default_factory=list)
+    stream: object = sys.stderr
+
+    @property
+    def log(self) -> Path:
+        """Where the workers' nbgrader logs go."""
+        return self.course_root / "reports" / "autograde.log"
+
+    def run(self, students: list[str]) -> list[Outcome]:
+        context = multiprocessing.get_context("spawn")  # never fork a process with threads
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self._results = context.Queue()
+        self._context = context
+        pending = list(students)
+        attempts = dict.fromkeys(students, 0)
+        outcomes: dict[str, Outcome] = {}
+        pool: dict[int, _Worker] = {}
+        self._started = time.monotonic()
+        for _ in range(min(self.workers, len(students))):
+            self._start_worker(pool)
+        while len(outcomes) < len(students):
+            self._replace_dead(pool, pending, attempts, outcomes)
+            for worker in pool.values():
+                if worker.ready and worker.student is None and pending:
+                    worker.student = pending.pop(0)
+                    attempts[worker.student] += 1
+                    worker.tasks.put(worker.student)
+            try:
+                kind, pid, student, seconds, detail = self._results.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            worker = pool.get(pid)
+            if kind == "ready" and worker:
+                worker.ready = True
+            elif worker and student == worker.student:
+                worker.student = None
+                outcomes[student] = Outcome(student, kind, seconds, detail, attempts[student])
+            self._progress(outcomes, len(students))
+        for worker in pool.values():
+            worker.tasks.put(None)
+        for worker in pool.values():
+            worker.process.join(timeout=60)
+        self._progress(outcomes, len(students), final=True)
+        return [outcomes[s] for s in students]
+
+    def _start_worker(self, pool) -> None:
+        tasks = self._context.Queue()
+        process = self._context.Process(
+            target=_worker,
+            args=(
+                str(self.course_root),
+                self.assignment,
+                self.options,
+                str(self.log),
+                tasks,
+                self._results,
+            ),
+            daemon=False,
+        )
+        process.start()
+        pool[process.pid] = _Worker(process, tasks)
+
+    def _replace_dead(self, pool, pending, attempts, outcomes) -> None:
+        for pid, worker in list(pool.items()):
+            if worker.process.is_alive():
+                continue
+            del pool[pid]
+            lost = worker.student
+            if lost is not None:
+                code = worker.process.exitcode
+                if attempts[lost] < ATTEMPTS:
+                    print(
+                        f"\nworker {pid} died (exit {code}) grading {lost}: grading it again",
+                        file=self.stream,
+                    )
+                    pending.insert(0, lost)
+                else:
+                    detail = f"the grading process died (exit {code}) on each of {attempts[lost]} attempts"
+                    outcomes[lost] = Outcome(lost, "failed", 0.0, detail, attempts[lost])
+            if pending or any(w.student for w in pool.values()):
+                self._start_worker(pool)
+
+    def _progress(self, outcomes, total, final=False) -> None:
+        graded = sum(o.status == "graded" for o in outcomes.values())
+        failed = len(outcomes) - graded
+        left = total - len(outcomes)
+        done = int(30 * len(outcomes) / max(total, 1))
+        elapsed = time.monotonic() - self._started
+        line = f"\r[{'#' * done}{'.' * (30 - done)}] graded {graded}, failed {failed}, left {left} ({elapsed:.0f} s)"
+        print(line, end="\n" if final else "", file=self.stream, flush=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Autograde every submission on every core.")
+    parser.add_argument("assignment", nargs="?", default="multiannotator")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)"
+    )
+    parser.add_argument("--student", action="append", help="grade only these students (repeatable)")
+    parser.add_argument("--course-root", type=Path, default=Path.cwd())
+    parser.add_argument("--force", action="store_true", help="regrade students already autograded")
+    parser.add_argument(
+        "--no-warm", action="store_true", help="ordinary kernels instead of warm ones"
+    )
+    parser.add_argument("--timeout", type=int, help="per-cell timeout in seconds (Execute.timeout)")
+    args = parser.parse_args(argv)
+    options = ["--force"] if args.force else []
+    if args.no_warm:
+        options.append("--GradingExecute.warm_kernels=False")
+    if args.timeout:
+        options.append(f"--Execute.timeout={args.timeout}")
+    students = args.student or find_students(args.course_root, args.assignment)
+    if not students:
+        print(
+            f"no submissions for {args.assignment} in {args.course_root / 'submitted'}",
+            file=sys.stderr,
+        )
+        return 1
+    outcomes = Grader(args.course_root.resolve(), args.assignment, args.workers, options).run(
+        students
+    )
+    failed = [o for o in outcomes if o.status != "graded"]
+    for outcome in failed:
+        print(
+            f"FAILED {outcome.student} after {outcome.attempts} attempt(s): {outcome.detail}",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
