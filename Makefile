@@ -43,12 +43,12 @@ lab: setup
 	$(PY) -m helpers.student_lab
 
 lint: setup
-	$(VENV)/bin/ruff check helpers tests nbgrader_config.py
-	$(VENV)/bin/ruff format --check helpers tests nbgrader_config.py
+	$(VENV)/bin/ruff check helpers tests benchmarks nbgrader_config.py
+	$(VENV)/bin/ruff format --check helpers tests benchmarks nbgrader_config.py
 
 format: setup
-	$(VENV)/bin/ruff format helpers tests nbgrader_config.py
-	$(VENV)/bin/ruff check --fix helpers tests nbgrader_config.py
+	$(VENV)/bin/ruff format helpers tests benchmarks nbgrader_config.py
+	$(VENV)/bin/ruff check --fix helpers tests benchmarks nbgrader_config.py
 
 release: setup
 	cd $(CURDIR) && $(VENV)/bin/nbgrader generate_assignment multiannotator --force

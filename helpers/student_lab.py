@@ -31,9 +31,10 @@ from pathlib import Path
 
 from jupyter_core.paths import jupyter_config_dir
 
+from helpers.grading.course import REPO_ROOT
 from helpers.grading.submissions import ASSIGNMENT
 
-COURSE_ROOT = Path(__file__).resolve().parents[1]
+COURSE_ROOT = REPO_ROOT
 INSTRUCTOR_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
 INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",)
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -14,13 +11,13 @@ import pytest
 
 from helpers.checks import answer_record
 from helpers.data import load_lab_data
+from helpers.grading.course import BIN_DIR, REPO_ROOT, nbgrader_env, new_course, run_nbgrader  # noqa: F401
+from helpers.grading.report import gradebook_snapshot  # noqa: F401
 from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
 from helpers.reference import lab_reference
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIR = REPO_ROOT / "source" / ASSIGNMENT
 RELEASE_DIR = REPO_ROOT / "release" / ASSIGNMENT
-BIN_DIR = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="session")
@@ -31,37 +28,6 @@ def lab():
 @pytest.fixture(scope="session")
 def reference():
     return lab_reference()
-
-
-def nbgrader_env() -> dict:
-    """Environment for nbgrader commands: it runs ``alembic`` by name from PATH."""
-    return {**os.environ, "PATH": f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}"}
-
-
-def run_nbgrader(course_root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in ``course_root`` and return its output."""
-    result = subprocess.run(
-        [str(BIN_DIR / "nbgrader"), *args],
-        cwd=course_root,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(
-            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-        )
-    return result
-
-
-def new_course(root: Path) -> Path:
-    """A course directory with this repository's source and config, its release generated."""
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(REPO_ROOT / "source", root / "source")
-    shutil.copy(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
-    return root
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +88,31 @@ def expected_points(lost=()) -> dict:
 MANUAL = {(NOTEBOOKS[0], "explain_tie_break"), (NOTEBOOKS[1], "explain_pred_probs")}
 FULL = expected_points()
 PARTIAL = expected_points(lost=("worst_annotators_majority_vote", "tie_breaker", "crowdlab_labels"))
+
+
+# The configured per-cell timeout is 60 s; the cohort's two looping students need not wait that long.
+COHORT_CELL_TIMEOUT = 15
+
+
+@pytest.fixture(scope="session")
+def sequential_cohort(tmp_path_factory) -> Path:
+    """The synthetic class of tests/cohort.py, graded by one plain ``nbgrader autograde`` run
+    with ordinary kernels: the baseline every faster way of grading must reproduce."""
+    from tests.cohort import STUDENTS, write_cohort
+
+    root = new_course(tmp_path_factory.mktemp("cohort"))
+    write_cohort(root)
+    started = time.monotonic()
+    run_nbgrader(
+        root,
+        "autograde",
+        ASSIGNMENT,
+        f"--Execute.timeout={COHORT_CELL_TIMEOUT}",
+        "--GradingExecute.warm_kernels=False",
+    )
+    seconds = time.monotonic() - started
+    print(f"\nsequential nbgrader autograde of {len(STUDENTS)} students: {seconds:.0f} s")
+    return root
 
 
 def write_notebook(nb, path: Path) -> None:

@@ -12,6 +12,7 @@ gradable*. The rest of the submission is graded as usual.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -43,6 +44,17 @@ def notebook_problem(path: Path) -> str | None:
     except (OSError, UnicodeDecodeError) as error:
         return f"cannot be read ({type(error).__name__})"
     return notebook_problem_text(text)[1]
+
+
+FAILED_SUBMISSION_FILE = "grading_failure.txt"
+"""Left in ``autograded/<student>/<assignment>/`` when no notebook of a submission could be graded."""
+
+
+def record_failed_submission(folder: Path, reason: str) -> None:
+    """Replace whatever grading left in ``folder`` by a note saying why it failed."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / FAILED_SUBMISSION_FILE).write_text(reason + "\n")
 
 
 def grading_failure(nb) -> str | None:

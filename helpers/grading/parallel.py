@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.grading.intake import record_failed_submission
+
 ATTEMPTS = 2
 
 
@@ -59,11 +61,14 @@ def _worker(course_root: str, assignment: str, options: list, log: str, tasks, r
     app.initialize([assignment, *options])
     app.coursedir.assignment_id = assignment
     results.put(("ready", os.getpid(), None, 0.0, ""))
-    while (student := tasks.get()) is not None:
+    while (task := tasks.get()) is not None:
+        student, force = task
         started = time.monotonic()
         app.coursedir.student_id = student
         try:
-            Autograde(coursedir=app.coursedir, parent=app).start()
+            converter = Autograde(coursedir=app.coursedir, parent=app)
+            converter.force = converter.force or force
+            converter.start()
             results.put(("graded", os.getpid(), student, time.monotonic() - started, ""))
         except NbGraderException:
             results.put(
@@ -114,7 +119,8 @@ class Grader:
                 if worker.ready and worker.student is None and pending:
                     worker.student = pending.pop(0)
                     attempts[worker.student] += 1
-                    worker.tasks.put(worker.student)
+                    # A retry must regrade: the dead worker may have left a partial autograded folder.
+                    worker.tasks.put((worker.student, attempts[worker.student] > 1))
             try:
                 kind, pid, student, seconds, detail = self._results.get(timeout=0.5)
             except queue.Empty:
@@ -166,6 +172,9 @@ class Grader:
                     pending.insert(0, lost)
                 else:
                     detail = f"the grading process died (exit {code}) on each of {attempts[lost]} attempts"
+                    record_failed_submission(
+                        self.course_root / "autograded" / lost / self.assignment, detail
+                    )
                     outcomes[lost] = Outcome(lost, "failed", 0.0, detail, attempts[lost])
             if pending or any(w.student for w in pool.values()):
                 self._start_worker(pool)

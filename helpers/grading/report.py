@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from helpers.grading.intake import grading_failure, notebook_problem
+from helpers.grading.intake import FAILED_SUBMISSION_FILE, grading_failure, notebook_problem
 from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS
 
 GRADED, MANUAL, MISSING, NOT_GRADABLE = "graded", "needs manual grading", "missing", "not gradable"
@@ -70,7 +70,9 @@ def _row(gradebook, course_root: Path, student: str, notebook: str, max_score: f
         )
     graded_file = Path(course_root) / "autograded" / student / ASSIGNMENT / path.name
     if not graded_file.exists():
-        reason = notebook_problem(path) or "not autograded yet (or autograde failed: see its log)"
+        note = graded_file.parent / FAILED_SUBMISSION_FILE
+        reason = notebook_problem(path) or (note.read_text().strip() if note.exists() else "")
+        reason = reason or "not autograded yet (or autograde failed: see its log)"
         return ReportRow(student, notebook, NOT_GRADABLE, None, max_score, reason)
     try:
         result = gradebook.find_submission_notebook(notebook, ASSIGNMENT, student)
@@ -109,6 +111,29 @@ def _db_url(course_root: Path) -> str:
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
     return CourseDirectory(config=config, root=str(course_root)).db_url
+
+
+def gradebook_snapshot(db_url: str) -> dict:
+    """Every grade and comment in a gradebook, by (student, notebook, cell, kind)."""
+    snapshot = {}
+    with Gradebook(db_url) as gradebook:
+        for assignment in gradebook.assignments:
+            for submission in assignment.submissions:
+                for notebook in submission.notebooks:
+                    key = (submission.student.id, notebook.name)
+                    for grade in notebook.grades:
+                        snapshot[(*key, grade.name, "grade")] = (
+                            grade.auto_score,
+                            grade.manual_score,
+                            grade.needs_manual_grade,
+                            grade.max_score,
+                        )
+                    for comment in notebook.comments:
+                        snapshot[(*key, comment.name, "comment")] = (
+                            comment.auto_comment,
+                            comment.manual_comment,
+                        )
+    return snapshot
 
 
 def write_csv(rows: list[ReportRow], path: Path) -> None:

@@ -10,12 +10,11 @@ submissions in the same course folders are left alone.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
+from helpers.grading.course import REPO_ROOT, run_nbgrader
 from helpers.grading.submissions import (
     ASSIGNMENT,
     NOTEBOOKS,
@@ -25,7 +24,7 @@ from helpers.grading.submissions import (
     write_submission,
 )
 
-COURSE_ROOT = Path(__file__).resolve().parents[2]
+COURSE_ROOT = REPO_ROOT
 
 # Answers that differ from the instructor's solution, per notebook.
 PARTIAL_ANSWERS = {
@@ -72,16 +71,10 @@ def sample_submission(student: str, course_root: Path = COURSE_ROOT) -> dict:
 
 
 def nbgrader(*args: str, course_root: Path = COURSE_ROOT) -> None:
-    """Run one nbgrader command in the course root, failing loudly."""
-    bin_dir = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    """Run one nbgrader command in the course root, showing it and its warnings."""
     print(f"$ nbgrader {' '.join(args)}", flush=True)
-    subprocess.run(
-        [os.path.join(bin_dir, "nbgrader"), *args, "--log-level=WARN"],
-        cwd=course_root,
-        env=env,
-        check=True,
-    )
+    result = run_nbgrader(course_root, *args, "--log-level=WARN")
+    print(result.stderr, end="", file=sys.stderr)
 
 
 def grade_sample_class(course_root: Path = COURSE_ROOT) -> None:

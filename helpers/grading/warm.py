@@ -96,7 +96,10 @@ class ForkedKernelProcess:
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            self.returncode = self.server.request(op="poll", pid=self.pid)["returncode"]
+            try:
+                self.returncode = self.server.request(op="poll", pid=self.pid)["returncode"]
+            except OSError:  # the server is gone (a student may kill it): ask the kernel itself
+                self.returncode = None if _alive(self.pid) else -1
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -116,6 +119,15 @@ class ForkedKernelProcess:
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs and is not a zombie nobody reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 class ForkProvisioner(LocalProvisioner):

@@ -1,0 +1,52 @@
+"""Course folders and nbgrader commands, for the sample class, the tests and the benchmark."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers.grading.submissions import ASSIGNMENT
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BIN_DIR = Path(sys.executable).parent
+
+
+def nbgrader_env(extra: dict | None = None) -> dict:
+    """Environment for nbgrader commands: it runs ``alembic`` by name from ``PATH``."""
+    return {
+        **os.environ,
+        "PATH": f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}",
+        **(extra or {}),
+    }
+
+
+def run_nbgrader(
+    course_root: Path, *args: str, check: bool = True, timeout: float = 3600
+) -> subprocess.CompletedProcess:
+    """Run ``nbgrader <args>`` in ``course_root``; fail with its output if it fails and ``check``."""
+    result = subprocess.run(
+        [str(BIN_DIR / "nbgrader"), *args],
+        cwd=course_root,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check and result.returncode != 0:
+        raise RuntimeError(
+            f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def new_course(root: Path, repo_root: Path = REPO_ROOT) -> Path:
+    """A course directory with the repository's source and config, its release generated."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(repo_root / "source", root / "source")
+    shutil.copy(repo_root / "nbgrader_config.py", root / "nbgrader_config.py")
+    run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    return root

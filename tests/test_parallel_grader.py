@@ -1,0 +1,115 @@
+"""multiannotator-autograde: every core, warm kernels, the same gradebook, no student lost."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpers.grading.parallel import find_students
+from helpers.grading.report import NOT_GRADABLE, grade_report
+from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS
+from tests.cohort import STUDENTS, Student, write_cohort
+from tests.conftest import (
+    BIN_DIR,
+    COHORT_CELL_TIMEOUT,
+    FULL,
+    MANUAL,
+    gradebook_scores,
+    gradebook_snapshot,
+    nbgrader_env,
+    new_course,
+)
+
+pytestmark = pytest.mark.slow
+
+KILLS_ITS_GRADER = "import os\nimport signal\n\nos.kill(os.getppid(), signal.SIGKILL)"
+
+
+def autograde(course: Path, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN_DIR / "multiannotator-autograde"), *options],
+        cwd=course,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
+@pytest.fixture(scope="module")
+def parallel_cohort(tmp_path_factory):
+    course = new_course(tmp_path_factory.mktemp("parallel_cohort"))
+    write_cohort(course)
+    return course, autograde(course, "--workers", "2", "--timeout", str(COHORT_CELL_TIMEOUT))
+
+
+def test_finds_every_submission(parallel_cohort):
+    course, _ = parallel_cohort
+    assert find_students(course, ASSIGNMENT) == sorted(s.name for s in STUDENTS)
+
+
+def test_two_warm_workers_grade_the_whole_cohort(parallel_cohort):
+    _, run = parallel_cohort
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert f"graded {len(STUDENTS)}, failed 0, left 0" in run.stderr
+
+
+def test_the_gradebook_equals_a_sequential_plain_run_field_by_field(
+    parallel_cohort, sequential_cohort
+):
+    course, _ = parallel_cohort
+    parallel = gradebook_snapshot(f"sqlite:///{course / 'gradebook.db'}")
+    sequential = gradebook_snapshot(f"sqlite:///{sequential_cohort / 'gradebook.db'}")
+    assert len(parallel) == 17 * len(STUDENTS)  # 9 grades and 8 comments per student
+    differing = {
+        key: (sequential.get(key), parallel.get(key))
+        for key in sequential.keys() | parallel.keys()
+        if sequential.get(key) != parallel.get(key)
+    }
+    assert not differing
+
+
+def _killer_class(course: Path) -> None:
+    killer = Student(
+        "kills_its_grader",
+        "kills the process that runs its kernel",
+        {NOTEBOOKS[0]: {"answer_majority_vote": KILLS_ITS_GRADER}},
+    )
+    survivors = [s for s in STUDENTS if s.name in ("instructor_solution", "answers_as_lists")]
+    write_cohort(course, [killer, *survivors])
+
+
+def test_a_worker_that_dies_loses_no_student(tmp_path):
+    # With ordinary kernels the kernel's parent is the worker: this student kills it, twice.
+    course = new_course(tmp_path / "course")
+    _killer_class(course)
+    run = autograde(course, "--workers", "2", "--no-warm")
+    assert run.returncode == 1
+    assert "died (exit -9) grading kills_its_grader: grading it again" in run.stderr
+    assert "FAILED kills_its_grader after 2 attempt(s): the grading process died" in run.stderr
+    assert "graded 2, failed 1, left 0" in run.stderr
+    for survivor in ("instructor_solution", "answers_as_lists"):
+        scores = gradebook_scores(course, survivor)
+        assert {key: score for key, (score, _) in scores.items() if key not in MANUAL} == FULL
+    rows = [r for r in grade_report(course) if r.student == "kills_its_grader"]
+    assert [r.status for r in rows] == [NOT_GRADABLE, NOT_GRADABLE]
+    assert all("the grading process died (exit -9) on each of 2 attempts" in r.reason for r in rows)
+
+
+def test_a_student_that_kills_the_fork_server_costs_only_its_notebook(tmp_path):
+    # With warm kernels the kernel's parent is the fork server: it is replaced, grading goes on.
+    course = new_course(tmp_path / "course")
+    _killer_class(course)
+    run = autograde(course, "--workers", "1")
+    assert run.returncode == 0, run.stderr[-3000:]
+    (row,) = [
+        r
+        for r in grade_report(course)
+        if (r.student, r.notebook) == ("kills_its_grader", NOTEBOOKS[0])
+    ]
+    assert row.status == NOT_GRADABLE and "kernel died" in row.reason
+    for survivor in ("instructor_solution", "answers_as_lists"):
+        scores = gradebook_scores(course, survivor)
+        assert {key: score for key, (score, _) in scores.items() if key not in MANUAL} == FULL
