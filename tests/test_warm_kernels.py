@@ -109,6 +109,6 @@ def test_falls_back_to_ordinary_kernels_and_says_so(tmp_path, monkeypatch, caplo
     executor = GradingExecute(timeout=60)
     with caplog.at_level(logging.WARNING):
         nb, _ = executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
-    assert executor.kernel_manager_class.__name__ == "AsyncKernelManager"
+    assert executor.kernel_manager_class.__name__ == "GradingKernelManager"
     assert "Warm kernels unavailable (RuntimeError: no fork server here)" in caplog.text
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import os
 import time
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, default
 
 from helpers.grading.intake import mark_not_gradable
 
@@ -45,7 +47,40 @@ def grading_kernel_env(base: dict | None = None) -> dict:
     return env
 
 
-class WarmKernelManager(AsyncKernelManager):
+class GradingKernelClient(AsyncKernelClient):
+    """A kernel client that is ready as soon as the kernel answers on both channels.
+
+    jupyter_client then also waits for 0.2 s of silence on IOPub; nbclient reads only the
+    IOPub messages that answer its own requests, so that wait only costs time.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout or 60)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+                if reply["msg_type"] == "kernel_info_reply":
+                    await self.iopub_channel.get_msg(timeout=0.2)  # IOPub is subscribed
+                    self._handle_kernel_info_reply(reply)
+                    return
+            except Empty:
+                pass
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+
+class GradingKernelManager(AsyncKernelManager):
+    """An ordinary kernel manager with the :class:`GradingKernelClient`."""
+
+    @default("client_factory")
+    def _grading_client(self):
+        return GradingKernelClient
+
+
+class WarmKernelManager(GradingKernelManager):
     """A kernel manager whose ipykernel kernels are forked warm (see :mod:`helpers.grading.warm`)."""
 
     @property
@@ -97,6 +132,9 @@ class GradingExecute(Execute):
 
     _said_why_not_warm = False
 
+    # All outputs are in when the last cell returns: a graceful shutdown only costs time.
+    shutdown_kernel = "immediate"
+
     async def async_start_new_kernel(self, **kwargs):
         kwargs["env"] = grading_kernel_env(kwargs.get("env"))
         return await super().async_start_new_kernel(**kwargs)
@@ -105,7 +143,7 @@ class GradingExecute(Execute):
     start_new_kernel = run_sync(async_start_new_kernel)
 
     def preprocess(self, nb, resources=None, km=None):
-        self.kernel_manager_class = AsyncKernelManager
+        self.kernel_manager_class = GradingKernelManager
         if self.warm_kernels:
             why_not = warm_kernels_unavailable()
             if why_not is None:

@@ -48,6 +48,20 @@ def _preload() -> None:
         del builtins.get_ipython
     for module in PRELOADED:
         __import__(module)
+    _load_fonts()
+
+
+def _load_fonts() -> None:
+    """Draw some text once, off screen, so every kernel finds matplotlib's fonts loaded.
+
+    A plain Agg canvas: no pyplot figure, no inline backend, no thread.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    figure.add_subplot().set_title("fonts")
+    FigureCanvasAgg(figure).draw()
 
 
 def _reap(returncodes: dict) -> None:
