@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Debian packages the tests drive for real: Chromium for Playwright (never a download), PostgreSQL.
 SYSTEM_PACKAGES := chromium chromium-driver postgresql
 
-.PHONY: setup system-packages sample-class test lab lint format release clean-sample
+.PHONY: setup system-packages sandbox-user sample-class test lab lint format release clean-sample
 
 setup: $(VENV)/.installed
 
@@ -32,10 +32,16 @@ system-packages:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	else echo "Not root, so not installing: $$missing (the tests that need them will say they are skipped)"; fi
 
-sample-class: setup
+# The unprivileged user that grading kernels run as (helpers.grading.sandbox).
+sandbox-user:
+	@if id nbgrader-sandbox >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then useradd --system --no-create-home --shell /usr/sbin/nologin nbgrader-sandbox; \
+	else echo "Not root, so no sandbox user: grading will run student code unconfined, and say so"; fi
+
+sample-class: setup sandbox-user
 	$(PY) -m helpers.grading.sample_class
 
-test: setup system-packages
+test: setup system-packages sandbox-user
 	$(PY) -m pytest
 
 # Students: JupyterLab with the lab in student-work/, instructor tools off and locked.

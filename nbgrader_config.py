@@ -39,6 +39,12 @@ c.IgnorePattern.pattern = r"(?m)^\S.*:\d+: \w*Warning: "
 
 # A whole notebook gets at most this long; cells after are not run and the report says why.
 c.GradingExecute.notebook_timeout = 600
+# Kernels forked from a process that has imported the stack (helpers.grading.warm).
+c.GradingExecute.warm_kernels = True
+# Student code runs as the user nbgrader-sandbox, sees neither the gradebook, the solutions nor
+# other students, has no network and limited memory, processes and CPU (helpers.grading.sandbox).
+# Where the machine cannot do that, grading says so loudly once and runs unconfined.
+c.GradingExecute.sandbox = True
 
 # One unreadable notebook costs only itself: nbgrader would drop the whole submission.
 c.Autograde.exporter_class = "helpers.grading.intake.TolerantNotebookExporter"

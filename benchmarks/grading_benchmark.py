@@ -11,7 +11,11 @@ copy of the course, with:
 - ``nbgrader``: plain sequential ``nbgrader autograde`` with ordinary kernels;
 - ``nbclient``: bare execution of the same notebooks with nbclient, no nbgrader;
 - ``grader-1-cold`` / ``grader-1-warm``: ``multiannotator-autograde --workers 1``;
-- ``grader-N-cold`` / ``grader-N-warm``: the same with a worker per core.
+- ``grader-N-cold`` / ``grader-N-warm``: the same with a worker per core;
+- ``...-unsandboxed``: the same without the sandbox, to measure what it costs.
+
+All but the unsandboxed ones confine student code (``helpers.grading.sandbox``)
+where the machine allows it.
 
 It prints seconds per student and the speed-up over plain nbgrader, checks that
 every grader produced the same gradebook, and writes the figures to a CSV. With
@@ -100,10 +104,12 @@ def time_nbclient(course: Path) -> float:
     return time.perf_counter() - started
 
 
-def time_grader(course: Path, workers: int, warm: bool) -> float:
+def time_grader(course: Path, workers: int, warm: bool, sandbox: bool = True) -> float:
     command = [str(BIN_DIR / "multiannotator-autograde"), "--workers", str(workers)]
     if not warm:
         command.append("--no-warm")
+    if not sandbox:
+        command.append("--no-sandbox")
     started = time.perf_counter()
     subprocess.run(
         command, cwd=course, env=nbgrader_env(), capture_output=True, text=True, check=False
@@ -146,8 +152,13 @@ def main(argv=None) -> int:
             ("nbclient", time_nbclient),
             ("grader-1-cold", lambda c: time_grader(c, 1, False)),
             ("grader-1-warm", lambda c: time_grader(c, 1, True)),
+            ("grader-1-warm-unsandboxed", lambda c: time_grader(c, 1, True, sandbox=False)),
             (f"grader-{cores}-cold", lambda c: time_grader(c, cores, False)),
             (f"grader-{cores}-warm", lambda c: time_grader(c, cores, True)),
+            (
+                f"grader-{cores}-warm-unsandboxed",
+                lambda c: time_grader(c, cores, True, sandbox=False),
+            ),
         ]
         for name, run in methods:
             course = fresh_copy(template, scratch / name)

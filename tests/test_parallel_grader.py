@@ -82,10 +82,10 @@ def _killer_class(course: Path) -> None:
 
 
 def test_a_worker_that_dies_loses_no_student(tmp_path):
-    # With ordinary kernels the kernel's parent is the worker: this student kills it, twice.
+    # Unsandboxed, an ordinary kernel's parent is the worker: this student kills it, twice.
     course = new_course(tmp_path / "course")
     _killer_class(course)
-    run = autograde(course, "--workers", "2", "--no-warm")
+    run = autograde(course, "--workers", "2", "--no-warm", "--no-sandbox")
     assert run.returncode == 1
     assert "died (exit -9) grading kills_its_grader: grading it again" in run.stderr
     assert "FAILED kills_its_grader after 2 attempt(s): the grading process died" in run.stderr
@@ -99,10 +99,10 @@ def test_a_worker_that_dies_loses_no_student(tmp_path):
 
 
 def test_a_student_that_kills_the_fork_server_costs_only_its_notebook(tmp_path):
-    # With warm kernels the kernel's parent is the fork server: it is replaced, grading goes on.
+    # Unsandboxed, a warm kernel's parent is the fork server: it is replaced, grading goes on.
     course = new_course(tmp_path / "course")
     _killer_class(course)
-    run = autograde(course, "--workers", "1")
+    run = autograde(course, "--workers", "1", "--no-sandbox")
     assert run.returncode == 0, run.stderr[-3000:]
     (row,) = [
         r

@@ -14,7 +14,10 @@ whole submission.
 from __future__ import annotations
 
 import os
+import pwd
+import sys
 import time
+from pathlib import Path
 from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -25,6 +28,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, default
 
 from helpers.grading.intake import mark_not_gradable
+from helpers.grading.sandbox import grading_policy, lent_to_the_sandbox, sandbox_unavailable
 
 SECRET_VARIABLES = ("MULTIANNOTATOR_DB_URL",)
 SECRET_PREFIXES = ("PG",)  # libpq's PGPASSWORD, PGHOST, ... for a PostgreSQL gradebook
@@ -73,7 +77,28 @@ class GradingKernelClient(AsyncKernelClient):
 
 
 class GradingKernelManager(AsyncKernelManager):
-    """An ordinary kernel manager with the :class:`GradingKernelClient`."""
+    """An ordinary kernel manager with the :class:`GradingKernelClient`, sandboxed if given a policy."""
+
+    sandbox_policy = None  # a helpers.grading.sandbox.Policy, set by GradingExecute
+    _forks = False
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        command = super().format_kernel_cmd(extra_arguments)
+        if self.sandbox_policy is not None and not self._forks:
+            launcher = [
+                sys.executable,
+                "-m",
+                "helpers.grading.sandbox",
+                self.sandbox_policy.to_json(),
+                "--",
+            ]
+            command = [*launcher, *command]
+        return command
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        if self.sandbox_policy is not None:  # the kernel reads it as the sandbox user
+            os.chown(self.connection_file, self.sandbox_policy.uid, self.sandbox_policy.gid)
 
     @default("client_factory")
     def _grading_client(self):
@@ -82,6 +107,8 @@ class GradingKernelManager(AsyncKernelManager):
 
 class WarmKernelManager(GradingKernelManager):
     """A kernel manager whose ipykernel kernels are forked warm (see :mod:`helpers.grading.warm`)."""
+
+    _forks = True
 
     @property
     def kernel_spec(self):
@@ -130,7 +157,15 @@ class GradingExecute(Execute):
         help="Fork kernels from a process that has imported the stack (falls back if it cannot).",
     ).tag(config=True)
 
+    sandbox = Bool(
+        True,
+        help="Confine student code (helpers.grading.sandbox) where the machine allows it; "
+        "otherwise say so once, loudly, and grade unconfined.",
+    ).tag(config=True)
+
     _said_why_not_warm = False
+    _said_why_no_sandbox = False
+    _policy = None
 
     # All outputs are in when the last cell returns: a graceful shutdown only costs time.
     shutdown_kernel = "immediate"
@@ -156,8 +191,13 @@ class GradingExecute(Execute):
         self._stop_reason = None
         self._deadline = time.monotonic() + self.notebook_timeout
         self.timeout_func = self._cell_timeout
+        self._policy = self._sandbox_policy(resources)
         try:
-            nb, resources = super().preprocess(nb, resources, km)
+            if self._policy is None:
+                nb, resources = super().preprocess(nb, resources, km)
+            else:
+                with lent_to_the_sandbox(self._policy):
+                    nb, resources = super().preprocess(nb, resources, km)
         except Exception as error:  # the kernel could not start, or died between cells
             self.log.error("Execution of %s failed: %r", _name(resources), error)
             self._stop(f"the notebook could not be run ({type(error).__name__}: {error})"[:300])
@@ -169,6 +209,37 @@ class GradingExecute(Execute):
                 "run, so their tests score 0; the parts checked before it keep their points.",
             )
         return nb, resources
+
+    def _sandbox_policy(self, resources):
+        if not self.sandbox:
+            return None
+        course_root = Path(self.config.get("CourseDirectory", {}).get("root") or os.getcwd())
+        why_not = sandbox_unavailable(course_root)
+        if why_not is None:
+            workdir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
+            return grading_policy(
+                Path(workdir), course_root, self.config.get("Exchange", {}).get("root")
+            )
+        if not GradingExecute._said_why_no_sandbox:
+            GradingExecute._said_why_no_sandbox = True
+            self.log.error(
+                "STUDENT CODE IS NOT SANDBOXED (%s). It runs as %s and can read the gradebook, the "
+                "solutions and other submissions, write to them, and use the network.",
+                why_not,
+                pwd.getpwuid(os.geteuid()).pw_name,
+            )
+        return None
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if (
+            self._policy is not None
+        ):  # no network inside: talk over Unix sockets in the runtime folder
+            km.sandbox_policy = self._policy
+            km.transport = "ipc"
+            km.ip = os.path.join(self._policy.runtime, "kernel")
+            km.connection_file = os.path.join(self._policy.runtime, "kernel.json")
+        return km
 
     def _cell_timeout(self, cell):
         return max(

@@ -86,6 +86,10 @@ def _become_kernel(request: dict, server_pid: int) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.environ["JPY_PARENT_PID"] = str(server_pid)
+        if request.get("policy"):  # drop to the sandbox right after the fork
+            from helpers.grading.sandbox import Policy, confine
+
+            confine(Policy.from_json(request["policy"]))
         import random
 
         import numpy as np

@@ -201,11 +201,16 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--no-warm", action="store_true", help="ordinary kernels instead of warm ones"
     )
+    parser.add_argument(
+        "--no-sandbox", action="store_true", help="run student code unconfined (not advised)"
+    )
     parser.add_argument("--timeout", type=int, help="per-cell timeout in seconds (Execute.timeout)")
     args = parser.parse_args(argv)
     options = ["--force"] if args.force else []
     if args.no_warm:
         options.append("--GradingExecute.warm_kernels=False")
+    if args.no_sandbox:
+        options.append("--GradingExecute.sandbox=False")
     if args.timeout:
         options.append(f"--Execute.timeout={args.timeout}")
     students = args.student or find_students(args.course_root, args.assignment)

@@ -139,7 +139,9 @@ class ForkProvisioner(LocalProvisioner):
         server = ForkServer.instance()
         env = dict(kwargs.get("env") or os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        pid = server.request(op="fork", argv=list(cmd), env=env, cwd=cwd)["pid"]
+        policy = getattr(self.parent, "sandbox_policy", None)
+        policy = policy.to_json() if policy is not None else None
+        pid = server.request(op="fork", argv=list(cmd), env=env, cwd=cwd, policy=policy)["pid"]
         self.process = ForkedKernelProcess(pid, server)
         self.pid = self.pgid = pid
         self.cwd = cwd

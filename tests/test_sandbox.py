@@ -1,0 +1,206 @@
+"""Student code cannot touch the grader: every attack fails in the sandbox, and only there.
+
+An attacker answers exercise 1 correctly but, in the same cell, tries to read the
+gradebook and print a hidden test, to write to it, to read the source notebooks,
+to reach a port the test listens on, to fork without end, to allocate 50 GiB and
+to write outside its folder. It records what happened in its own output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+from pathlib import Path
+
+import nbformat
+import pytest
+from traitlets.config import Config
+
+from helpers.grading.execute import GradingExecute
+from helpers.grading.sandbox import sandbox_unavailable
+from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
+from tests.cohort import STUDENTS, Student, write_cohort
+from tests.conftest import (
+    FULL,
+    MANUAL,
+    REPO_ROOT,
+    gradebook_scores,
+    gradebook_snapshot,
+    new_course,
+    run_nbgrader,
+)
+
+pytestmark = pytest.mark.slow
+
+ATTACKS = """
+import json, os, socket, sqlite3, time
+
+course = os.path.abspath("../../..")
+attempts = {{}}
+
+
+def attempt(name, action):
+    try:
+        attempts[name] = "succeeded: " + str(action())[:80]
+    except BaseException as error:  # MemoryError, OSError, ...
+        attempts[name] = "blocked: " + type(error).__name__
+
+
+def hidden_tests():
+    rows = sqlite3.connect(f"file:{{course}}/gradebook.db?mode=ro", uri=True).execute("select source from source_cell")
+    return [line for (source,) in rows for line in source.splitlines() if "hidden=True" in line]
+
+
+def fork_bomb():
+    children = []
+    try:
+        while len(children) < 2000:
+            child = os.fork()
+            if child == 0:
+                time.sleep(5)
+                os._exit(0)
+            children.append(child)
+    finally:
+        print("forked", len(children))
+        for child in children:  # reap them, so that only the limit, not zombies, is tested
+            os.waitpid(child, 0)
+    return len(children)
+
+
+attempt("read the gradebook", hidden_tests)
+attempt("write the gradebook", lambda: open(f"{{course}}/gradebook.db", "r+b").close())
+attempt("read the source", lambda: os.listdir(f"{{course}}/source/multiannotator"))
+attempt("reach the network", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3).close())
+attempt("fork without end", fork_bomb)
+attempt("allocate 50 GiB", lambda: len(bytearray(50 * 2**30)))
+attempt("write outside the folder", lambda: open(f"{{course}}/autograded/evil.txt", "w").close())
+attempt("write the course package", lambda: open("{helpers}/checks.py", "a").close())
+print("ATTEMPTS " + json.dumps(attempts))
+labels_from_majority_vote = helpers.majority_vote(multiannotator_labels)
+"""
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A loopback port the attacker tries to reach."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+def attacker(port: int) -> Student:
+    code = ATTACKS.format(port=port, helpers=REPO_ROOT / "helpers")
+    return Student("attacker", "tries everything", {NOTEBOOKS[0]: {"answer_majority_vote": code}})
+
+
+def attempts_of(course: Path) -> dict:
+    nb = read_notebook(course / "autograded" / "attacker" / ASSIGNMENT / f"{NOTEBOOKS[0]}.ipynb")
+    cell = next(
+        c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "answer_majority_vote"
+    )
+    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    return json.loads(text.split("ATTEMPTS ")[1].splitlines()[0])
+
+
+def classmates() -> list:
+    return [s for s in STUDENTS if s.name in ("instructor_solution", "fails_tiebreak_least_likely")]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, listener):
+    if sandbox_unavailable(REPO_ROOT):
+        pytest.fail(f"the sandbox is unavailable on this machine: {sandbox_unavailable(REPO_ROOT)}")
+    courses = {}
+    for mode, options in (
+        ("warm", []),
+        ("cold", ["--GradingExecute.warm_kernels=False"]),
+        ("unsandboxed", ["--GradingExecute.sandbox=False"]),
+    ):
+        course = new_course(tmp_path_factory.mktemp(mode))
+        write_cohort(course, [attacker(listener), *classmates()])
+        run_nbgrader(course, "autograde", ASSIGNMENT, *options)
+        courses[mode] = course
+    return courses
+
+
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_every_attack_fails_in_the_sandbox(graded, mode):
+    attempts = attempts_of(graded[mode])
+    assert len(attempts) == 8
+    assert all(result.startswith("blocked") for result in attempts.values()), attempts
+    assert attempts["allocate 50 GiB"] == "blocked: MemoryError"
+    assert attempts["reach the network"] == "blocked: OSError"
+
+
+def test_the_attacks_are_real_without_the_sandbox(graded):
+    attempts = attempts_of(graded["unsandboxed"])
+    for name in (
+        "read the gradebook",
+        "write the gradebook",
+        "read the source",
+        "reach the network",
+        "write outside the folder",
+        "write the course package",
+    ):
+        assert attempts[name].startswith("succeeded"), (name, attempts)
+    assert "hidden=True" in attempts["read the gradebook"]
+
+
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_the_fork_bomb_is_stopped_by_the_process_limit(graded, mode):
+    nb = read_notebook(
+        graded[mode] / "autograded" / "attacker" / ASSIGNMENT / f"{NOTEBOOKS[0]}.ipynb"
+    )
+    printed = "".join(
+        o.get("text", "")
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.output_type == "stream"
+    )
+    forked = int(printed.split("forked ")[1].split()[0])
+    assert 0 < forked < 256
+
+
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_the_attacker_still_gets_its_points_and_the_class_is_graded_as_without_sandbox(
+    graded, mode
+):
+    for student in ("attacker", "instructor_solution"):
+        scores = gradebook_scores(graded[mode], student)
+        assert {key: score for key, (score, _) in scores.items() if key not in MANUAL} == FULL, (
+            student
+        )
+
+    def of_classmates(course):
+        snapshot = gradebook_snapshot(f"sqlite:///{course / 'gradebook.db'}")
+        return {key: value for key, value in snapshot.items() if key[0] != "attacker"}
+
+    assert of_classmates(graded[mode]) == of_classmates(graded["unsandboxed"])
+
+
+def test_no_hidden_test_reaches_the_attackers_output(graded):
+    for mode in ("warm", "cold"):
+        assert "hidden=True" not in json.dumps(attempts_of(graded[mode]))
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_the_gradebook_file_is_unchanged_by_student_code(tmp_path, listener, warm):
+    course = new_course(tmp_path / "course")
+    write_cohort(course, [attacker(listener)])
+    workdir = course / "autograded" / "attacker" / ASSIGNMENT
+    workdir.mkdir(parents=True)
+    notebook = course / "submitted" / "attacker" / ASSIGNMENT / f"{NOTEBOOKS[0]}.ipynb"
+    before = hashlib.sha256((course / "gradebook.db").read_bytes()).hexdigest()
+    executor = GradingExecute(
+        config=Config({"CourseDirectory": {"root": str(course)}}), timeout=60, warm_kernels=warm
+    )
+    nb, _ = executor.preprocess(
+        nbformat.read(str(notebook), 4), {"metadata": {"path": str(workdir)}}
+    )
+    after = hashlib.sha256((course / "gradebook.db").read_bytes()).hexdigest()
+    assert before == after
+    assert "ATTEMPTS" in nbformat.writes(nb)
