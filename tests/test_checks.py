@@ -10,8 +10,9 @@ import pytest
 from cleanlab.multiannotator import get_label_quality_multiannotator, get_majority_vote_label
 
 from helpers.checks import PARTS, CheckFailed, check_answer, grade_payload
-from helpers.consensus import annotation_matrix, annotator_agreement, majority_vote, most_voted_mask
+from helpers.consensus import annotator_agreement, majority_vote, most_voted_mask
 from helpers.model import out_of_sample_pred_probs
+from tests.cohort_answers import QUALITY_LEAVE_ONE_OUT
 from tests.conftest import recorded_payload
 
 
@@ -51,19 +52,10 @@ def random_pred_probs(lab):
 
 
 def leave_one_out_scores(labels):
-    """Agreement of each annotator with the majority of the *other* annotators."""
-    values = annotation_matrix(labels)
-    scores = {}
-    for j, annotator in enumerate(labels.columns):
-        agree = []
-        for row in values[~np.isnan(values[:, j])]:
-            others = np.delete(row, j)
-            others = others[~np.isnan(others)].astype(int)
-            if others.size:
-                counts = np.bincount(others, minlength=3)
-                agree.append(counts[int(row[j])] == counts.max())
-        scores[annotator] = float(np.mean(agree))
-    return scores
+    """Agreement of each annotator with the majority of the *other* annotators (the cohort's code)."""
+    namespace = {"np": np, "pd": pd, "multiannotator_labels": labels}
+    exec(QUALITY_LEAVE_ONE_OUT, namespace)
+    return namespace["annotator_scores"]
 
 
 # --- Exercise 1 -------------------------------------------------------------------
