@@ -3,7 +3,9 @@
 The notebooks use these names; the modules hold the details:
 :mod:`helpers.data` (the simulated dataset), :mod:`helpers.model` (the
 classifier), :mod:`helpers.consensus` (reference majority votes and annotator
-agreement), :mod:`helpers.plots`, and :mod:`helpers.checks` (the graded parts).
+agreement), :mod:`helpers.plots`, :mod:`helpers.parts` (the graded parts and
+their properties) and :mod:`helpers.checks` (running them, in the kernel and in
+the grader). :mod:`helpers.grading` holds the nbgrader extensions.
 """
 
 from helpers.consensus import annotator_agreement, majority_vote, vote_counts, worst_annotators

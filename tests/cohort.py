@@ -19,7 +19,6 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.checks import PARTS
 from helpers.grading.submissions import (
     ASSIGNMENT,
     NOTEBOOKS,
@@ -28,6 +27,7 @@ from helpers.grading.submissions import (
     solution_answers,
     write_submission,
 )
+from helpers.parts import PARTS
 from tests import cohort_answers as code
 
 EX1, EX2 = NOTEBOOKS

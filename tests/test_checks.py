@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from cleanlab.multiannotator import get_label_quality_multiannotator, get_majority_vote_label
 
-from helpers.checks import PARTS, CheckFailed, check_answer, grade_payload
+from helpers.checks import check_answer, grade_payload
 from helpers.consensus import annotator_agreement, majority_vote, most_voted_mask
 from helpers.model import out_of_sample_pred_probs
+from helpers.parts import PARTS, CheckFailed
 from tests.cohort_answers import QUALITY_LEAVE_ONE_OUT
 from tests.conftest import recorded_payload
 

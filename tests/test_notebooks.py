@@ -5,8 +5,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from helpers.checks import PARTS
 from helpers.grading.submissions import NOTEBOOKS, read_notebook
+from helpers.parts import PARTS
 from tests.conftest import RELEASE_DIR, SOURCE_DIR, run_nbgrader
 
 # Every line of numbers the source notebooks print, as the reference printed them.

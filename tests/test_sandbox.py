@@ -18,7 +18,7 @@ import pytest
 from traitlets.config import Config
 
 from helpers.grading.execute import GradingExecute
-from helpers.grading.sandbox import sandbox_unavailable
+from helpers.grading.sandbox_setup import sandbox_unavailable
 from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
 from tests.cohort import STUDENTS, Student, write_cohort
 from tests.conftest import (

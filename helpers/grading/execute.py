@@ -1,14 +1,19 @@
-"""How the autograder runs a student's notebook: safe imports, bounded time, faults contained.
+"""How the autograder runs a student's notebook: confined, warm, bounded, faults contained.
 
 :class:`GradingExecute` replaces nbgrader's ``Execute`` in the autograde
-pipeline. A notebook gets a time budget; each cell gets the per-cell timeout or
-what is left of the budget, whichever is shorter. When the kernel dies, or a
-cell ignores the interrupt sent at its timeout, or the budget runs out, the
-remaining cells are not run, the reason is recorded in the notebook (see
-:mod:`helpers.grading.intake`), and grading goes on: the tests that ran keep
-their result, the others score 0, and the grade report lists the notebook as
-*not gradable* with the reason. nbgrader itself would abandon the student's
-whole submission.
+pipeline:
+
+- kernels are confined where the machine allows it (:mod:`helpers.grading.sandbox`),
+  forked warm where it can (:mod:`helpers.grading.warm`), and never see the
+  gradebook's address nor the submission folder on ``sys.path``;
+- a notebook gets a time budget; each cell gets the per-cell timeout or what is
+  left of the budget, whichever is shorter. When the kernel dies, a cell ignores
+  the interrupt sent at its timeout, or the budget runs out, the remaining cells
+  are not run, the reason is recorded in the notebook (see
+  :mod:`helpers.grading.intake`), and grading goes on: the tests that ran keep
+  their result, the others score 0, and the grade report lists the notebook as
+  *not gradable* with the reason. nbgrader itself would abandon the student's
+  whole submission.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, default
 
 from helpers.grading.intake import mark_not_gradable
-from helpers.grading.sandbox import grading_policy, lent_to_the_sandbox, sandbox_unavailable
+from helpers.grading.sandbox_setup import grading_policy, lent_to_the_sandbox, sandbox_unavailable
 
 SECRET_VARIABLES = ("MULTIANNOTATOR_DB_URL",)
 SECRET_PREFIXES = ("PG",)  # libpq's PGPASSWORD, PGHOST, ... for a PostgreSQL gradebook
@@ -232,9 +237,8 @@ class GradingExecute(Execute):
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
-        if (
-            self._policy is not None
-        ):  # no network inside: talk over Unix sockets in the runtime folder
+        if self._policy is not None:
+            # No network inside the sandbox: talk over Unix sockets in the kernel's runtime folder.
             km.sandbox_policy = self._policy
             km.transport = "ipc"
             km.ip = os.path.join(self._policy.runtime, "kernel")

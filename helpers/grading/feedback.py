@@ -17,8 +17,8 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader import utils
 from traitlets import Bool
 
-from helpers.checks import PARTS
 from helpers.grading.verify import VERDICT_KEY
+from helpers.parts import PARTS
 
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 

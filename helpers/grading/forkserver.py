@@ -1,5 +1,8 @@
 """The warm-kernel fork server: import the stack once, fork a kernel per request.
 
+A request may carry a sandbox policy: the child then confines itself
+(:func:`helpers.grading.sandbox.confine`) before it becomes the kernel.
+
 Run as a script (``python -P forkserver.py SOCKET``) by :class:`helpers.grading.warm.ForkServer`,
 never imported by the grader. It imports nothing from the course package before
 :func:`_preload`, because some libraries decide things at import time by looking for a

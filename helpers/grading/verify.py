@@ -16,7 +16,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from helpers.answers import ANSWER_MIME_TYPE
-from helpers.checks import PARTS, Verdict, grade_payload
+from helpers.checks import Verdict, grade_payload
+from helpers.parts import PARTS
 
 VERDICT_KEY = "multiannotator_lab"
 """Cell metadata key under which the verdict is kept for reports."""
