@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers.grading.parallel import find_students
+from helpers.grading.parallel import START_FAILURES, Grader, find_students
 from helpers.grading.report import NOT_GRADABLE, grade_report
 from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS
 from tests.cohort import STUDENTS, Student, write_cohort
@@ -116,3 +118,20 @@ def test_a_student_that_kills_the_fork_server_costs_only_its_notebook(tmp_path):
     for survivor in ("instructor_solution", "answers_as_lists"):
         scores = gradebook_scores(course, survivor)
         assert {key: score for key, (score, _) in scores.items() if key not in MANUAL} == FULL
+
+
+def test_workers_that_cannot_start_end_the_run_with_every_student_reported(tmp_path):
+    """Workers dying at start-up are not respawned forever; every student is reported failed."""
+    progress = io.StringIO()
+    grader = Grader(tmp_path, ASSIGNMENT, workers=2, options=["--no-such-option"], stream=progress)
+    outcomes = grader.run(["alice", "bob", "carol"])
+
+    assert [o.status for o in outcomes] == ["failed"] * 3
+    started = [
+        re.match(r"(\d+) grading workers in a row died while starting", o.detail) for o in outcomes
+    ]
+    assert all(started), outcomes
+    # Two die at once, one replacement dies: at most START_FAILURES + workers - 1 were started.
+    assert START_FAILURES <= int(started[0].group(1)) <= START_FAILURES + 1
+    assert "graded 0, failed 3, left 0" in progress.getvalue()
+    assert "--no-such-option" in (tmp_path / "reports" / "autograde.log").read_text()

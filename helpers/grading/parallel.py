@@ -27,6 +27,8 @@ from pathlib import Path
 from helpers.grading.intake import record_failed_submission
 
 ATTEMPTS = 2
+START_FAILURES = 3
+"""Workers in a row that die before they are ready: then the run stops instead of respawning forever."""
 
 
 @dataclass
@@ -111,6 +113,7 @@ class Grader:
         outcomes: dict[str, Outcome] = {}
         pool: dict[int, _Worker] = {}
         self._started = time.monotonic()
+        self._start_failures = 0
         for _ in range(min(self.workers, len(students))):
             self._start_worker(pool)
         while len(outcomes) < len(students):
@@ -128,6 +131,7 @@ class Grader:
             worker = pool.get(pid)
             if kind == "ready" and worker:
                 worker.ready = True
+                self._start_failures = 0
             elif worker and student == worker.student:
                 worker.student = None
                 outcomes[student] = Outcome(student, kind, seconds, detail, attempts[student])
@@ -161,6 +165,9 @@ class Grader:
             if worker.process.is_alive():
                 continue
             del pool[pid]
+            if not worker.ready:
+                self._start_failures += 1
+                self._last_exit = worker.process.exitcode
             lost = worker.student
             if lost is not None:
                 code = worker.process.exitcode
@@ -176,8 +183,23 @@ class Grader:
                         self.course_root / "autograded" / lost / self.assignment, detail
                     )
                     outcomes[lost] = Outcome(lost, "failed", 0.0, detail, attempts[lost])
-            if pending or any(w.student for w in pool.values()):
+            if self._start_failures < START_FAILURES and (
+                pending or any(w.student for w in pool.values())
+            ):
                 self._start_worker(pool)
+        if not pool and pending:
+            self._give_up(pending, outcomes)
+
+    def _give_up(self, pending, outcomes) -> None:
+        """No worker could start: report every student left, with the reason."""
+        detail = (
+            f"{self._start_failures} grading workers in a row died while starting "
+            f"(last exit {self._last_exit}), so this student was not graded: see {self.log}"
+        )
+        print(f"\n{detail}", file=self.stream)
+        for student in pending:
+            outcomes[student] = Outcome(student, "failed", 0.0, detail)
+        pending.clear()
 
     def _progress(self, outcomes, total, final=False) -> None:
         graded = sum(o.status == "graded" for o in outcomes.values())
