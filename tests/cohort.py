@@ -13,6 +13,7 @@ To add a student, add one entry to :data:`STUDENTS`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,26 @@ def delete_cell(notebook, grade_id):
 def tag_cell(notebook, grade_id, tag):
     def tamper(files):
         _cell(files[f"{notebook}.ipynb"], grade_id).metadata.setdefault("tags", []).append(tag)
+
+    return tamper
+
+
+def set_nbgrader_metadata(notebook, grade_id, key, value):
+    def tamper(files):
+        _cell(files[f"{notebook}.ipynb"], grade_id).metadata.nbgrader[key] = value
+
+    return tamper
+
+
+def add_keys_the_format_forbids(notebook):
+    """Markdown cells with ``outputs`` and ``execution_count``, as some editors and scripts write."""
+
+    def tamper(files):
+        nb = json.loads(nbformat.writes(files[f"{notebook}.ipynb"]))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown":
+                cell.update(outputs=[], execution_count=None)
+        files[f"{notebook}.ipynb"] = json.dumps(nb, indent=1)
 
     return tamper
 
@@ -196,6 +217,12 @@ STUDENTS = [
     Student("renamed_ex1", "exercise 1 saved as a copy with another name",
             tamper=rename_file(EX1, "exercise1_majority_vote-Copy1.ipynb"), lost=lose(*EX1_PARTS),
             status={EX1: (MISSING, "exercise1_majority_vote-Copy1.ipynb (renamed?)")}),
+    Student("metadata_schema_too_old_ex1", "a test cell's nbgrader schema_version set to 1 (stops nbgrader's run)",
+            tamper=set_nbgrader_metadata(EX1, "test_majority_vote", "schema_version", 1)),
+    Student("metadata_corrupted_ex2", "an answer cell's nbgrader metadata made invalid (solution: 'yes')",
+            tamper=set_nbgrader_metadata(EX2, "answer_crowdlab", "solution", "yes")),
+    Student("format_keys_on_markdown_ex1", "markdown cells carrying outputs and execution_count keys",
+            tamper=add_keys_the_format_forbids(EX1)),
     Student("huge_output_ex1", "prints 5 MB in an answer cell",
             {EX1: {"answer_majority_vote": code.MV_NUMPY + '\nprint("x" * 5_000_000)'}}),
     Student("all_warnings_on", "turns every warning on before answering",
