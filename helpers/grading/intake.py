@@ -150,9 +150,8 @@ def restore_cell_metadata(nb, release_nb) -> list[str]:
             continue
         try:
             validator.validate_cell(cell)
-        except (
-            Exception
-        ) as error:  # every failure makes nbgrader give up on the notebook or the run
+        # Every failure (a schema error, a KeyError on a missing key) makes nbgrader give up.
+        except Exception as error:
             metadata = cell.metadata["nbgrader"]
             grade_id = str(metadata.get("grade_id", "")) if isinstance(metadata, dict) else ""
             reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
