@@ -1,4 +1,4 @@
-"""Reading submissions: nbgrader metadata a student changed is put back before nbgrader sees it."""
+"""Reading submissions: what can be repaired is (format keys, nbgrader metadata), the rest is reported."""
 
 import copy
 import json
