@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import socket
 from pathlib import Path
 
@@ -18,7 +19,8 @@ import pytest
 from traitlets.config import Config
 
 from helpers.grading.execute import GradingExecute
-from helpers.grading.sandbox_setup import sandbox_unavailable
+from helpers.grading.sandbox import Policy
+from helpers.grading.sandbox_setup import lent_to_the_sandbox, sandbox_unavailable, sandbox_user
 from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
 from tests.cohort import STUDENTS, Student, write_cohort
 from tests.conftest import (
@@ -52,6 +54,13 @@ def hidden_tests():
     return [line for (source,) in rows for line in source.splitlines() if "hidden=True" in line]
 
 
+def write_gradebook():  # changes the file's bytes, not any grade
+    database = sqlite3.connect(f"{{course}}/gradebook.db")
+    database.execute("pragma user_version = 7")
+    database.close()
+    return "user_version set"
+
+
 def fork_bomb():
     children = []
     try:
@@ -69,7 +78,7 @@ def fork_bomb():
 
 
 attempt("read the gradebook", hidden_tests)
-attempt("write the gradebook", lambda: open(f"{{course}}/gradebook.db", "r+b").close())
+attempt("write the gradebook", write_gradebook)
 attempt("read the source", lambda: os.listdir(f"{{course}}/source/multiannotator"))
 attempt("reach the network", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3).close())
 attempt("fork without end", fork_bomb)
@@ -187,8 +196,13 @@ def test_no_hidden_test_reaches_the_attackers_output(graded):
         assert "hidden=True" not in json.dumps(attempts_of(graded[mode]))
 
 
-@pytest.mark.parametrize("warm", [True, False])
-def test_the_gradebook_file_is_unchanged_by_student_code(tmp_path, listener, warm):
+@pytest.mark.parametrize(
+    ("warm", "sandbox"),
+    [(True, True), (False, True), (True, False)],
+    ids=["warm", "cold", "control"],
+)
+def test_the_gradebook_file_is_unchanged_by_student_code(tmp_path, listener, warm, sandbox):
+    """The gradebook's checksum survives the attacker in the sandbox; without it, it does not."""
     course = new_course(tmp_path / "course")
     write_cohort(course, [attacker(listener)])
     workdir = course / "autograded" / "attacker" / ASSIGNMENT
@@ -196,11 +210,32 @@ def test_the_gradebook_file_is_unchanged_by_student_code(tmp_path, listener, war
     notebook = course / "submitted" / "attacker" / ASSIGNMENT / f"{NOTEBOOKS[0]}.ipynb"
     before = hashlib.sha256((course / "gradebook.db").read_bytes()).hexdigest()
     executor = GradingExecute(
-        config=Config({"CourseDirectory": {"root": str(course)}}), timeout=60, warm_kernels=warm
+        config=Config({"CourseDirectory": {"root": str(course)}}),
+        timeout=60,
+        warm_kernels=warm,
+        sandbox=sandbox,
     )
     nb, _ = executor.preprocess(
         nbformat.read(str(notebook), 4), {"metadata": {"path": str(workdir)}}
     )
     after = hashlib.sha256((course / "gradebook.db").read_bytes()).hexdigest()
-    assert before == after
+    assert (before == after) is sandbox
     assert "ATTEMPTS" in nbformat.writes(nb)
+
+
+def test_the_student_folder_is_lent_and_returned_symlinks_included(tmp_path):
+    """Files go to the sandbox user while the kernel runs and come back; a dangling link is no fault."""
+    workdir = tmp_path / "student"
+    workdir.mkdir()
+    (workdir / "answer.txt").write_text("42")
+    (workdir / "dangling").symlink_to(tmp_path / "nowhere")
+    uid, gid = sandbox_user()
+    policy = Policy(workdir=str(workdir), runtime=str(tmp_path / "runtime"), uid=uid, gid=gid)
+    before = {p.name: (p.lstat().st_uid, p.lstat().st_gid) for p in workdir.iterdir()}
+
+    with lent_to_the_sandbox(policy):
+        assert {p.name: p.lstat().st_uid for p in workdir.iterdir()} == dict.fromkeys(before, uid)
+        (workdir / "made_by_the_kernel.txt").write_text("new")
+
+    after = {p.name: (p.lstat().st_uid, p.lstat().st_gid) for p in workdir.iterdir()}
+    assert after == {**before, "made_by_the_kernel.txt": (os.getuid(), os.getgid())}

@@ -40,6 +40,8 @@ CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWPID = (
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG = 1
+MEMORY_BYTES = 2 * 2**30  # per process, and for the whole kernel where cgroups work
+PROCESSES = 256  # threads included (a kernel uses about 17): per kernel in its cgroup
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 FORWARDED = (
     signal.SIGINT,
@@ -61,15 +63,14 @@ class Policy:
     keep: tuple = ()  # inside hidden folders, but readable (the venv, the course package)
     uid: int = 65534
     gid: int = 65534
-    memory_bytes: int = 2 * 2**30  # per process, and for the whole kernel where cgroups work
-    processes: int = 256  # threads included (a kernel uses about 17): per kernel in its cgroup
+    memory_bytes: int = MEMORY_BYTES
+    processes: int = PROCESSES
     cgroups: tuple = ()  # this kernel's cgroup folders; empty: only per-user rlimits
     cpu_seconds: int = 900
     file_bytes: int = 2**30
     env: dict = field(default_factory=dict)
-    seed: dict = field(
-        default_factory=dict
-    )  # file in the private home -> file it starts as a copy of
+    # A file in the kernel's private home -> the file it starts as a copy of.
+    seed: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -103,10 +104,9 @@ def _inside(path: str, folders) -> bool:
 
 def _hide_and_rebind(policy: Policy) -> dict:
     hidden = []
+    # Shortest first, so that a folder inside one already hidden is skipped.
     for folder in sorted(dict.fromkeys((*policy.hide, *WORLD_WRITABLE)), key=len):
-        if os.path.isdir(folder) and not _inside(
-            folder, hidden
-        ):  # inside a hidden one: hidden already
+        if os.path.isdir(folder) and not _inside(folder, hidden):
             hidden.append(folder)
     writable = [policy.workdir, policy.runtime]
     keep = [k for k in policy.keep if os.path.exists(k) and _inside(k, hidden)]

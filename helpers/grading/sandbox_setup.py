@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from helpers.grading.sandbox import Policy
+from helpers.grading.sandbox import MEMORY_BYTES, PROCESSES, Policy
 
 SANDBOX_USER = "nbgrader-sandbox"
 
@@ -116,11 +116,10 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
         exchange_root or DEFAULT_EXCHANGE,
     )
     caches = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
-    limits = Policy(workdir="", runtime="")
     return Policy(
         workdir=str(workdir),
         runtime=runtime,
-        cgroups=make_cgroups(Path(runtime).name, limits.processes, limits.memory_bytes),
+        cgroups=make_cgroups(Path(runtime).name, PROCESSES, MEMORY_BYTES),
         hide=hide,
         keep=(sys.prefix, str(Path(helpers.__file__).parent)),
         uid=uid,
@@ -135,8 +134,11 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
 def lent_to_the_sandbox(policy: Policy):
     """Give the student's folder to the sandbox user while the kernel runs, then take it back."""
     workdir = Path(policy.workdir)
+    # lstat: a symlink is lent and returned as itself, dangling or not.
     owners = {
-        path: (path.stat().st_uid, path.stat().st_gid) for path in (workdir, *workdir.rglob("*"))
+        path: (status.st_uid, status.st_gid)
+        for path in (workdir, *workdir.rglob("*"))
+        for status in (path.lstat(),)
     }
     try:
         for path in owners:
