@@ -12,17 +12,34 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Debian packages the tests drive for real: Chromium for Playwright (never a download), PostgreSQL.
 SYSTEM_PACKAGES := chromium chromium-driver postgresql
 
-.PHONY: setup system-packages sandbox-user sample-class test lab lint format release clean-sample
+# What students install (README, "The student environment"): the pinned stack and helpers, no grader.
+STUDENT_VENV ?= .venv-student
+STUDENT_PY := $(STUDENT_VENV)/bin/python
+
+.PHONY: setup student-env system-packages sandbox-user sample-class test lab lint format release clean-sample
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt pyproject.toml helpers/pyproject.toml
 	@if ! $(BASE_PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
 		apt-get update && apt-get install -y python3-venv; fi
 	$(BASE_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check pip==26.3
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e ./helpers -e .
+	touch $@
+
+student-env: $(STUDENT_VENV)/.installed
+
+# A copy of helpers, not a link to this checkout, as in a course's student image: so it is
+# reinstalled whenever helpers changes.
+$(STUDENT_VENV)/.installed: requirements-student.txt helpers/pyproject.toml $(wildcard helpers/*.py)
+	@if ! $(BASE_PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+		apt-get update && apt-get install -y python3-venv; fi
+	$(BASE_PYTHON) -m venv $(STUDENT_VENV)
+	$(STUDENT_PY) -m pip install --quiet --disable-pip-version-check pip==26.3
+	$(STUDENT_PY) -m pip install --quiet --disable-pip-version-check -r requirements-student.txt
+	$(STUDENT_PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall ./helpers
 	touch $@
 
 system-packages:
@@ -32,29 +49,30 @@ system-packages:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	else echo "Not root, so not installing: $$missing (the tests that need them will say they are skipped)"; fi
 
-# The unprivileged user that grading kernels run as (helpers.grading.sandbox).
+# The unprivileged user that grading kernels run as (labgrader.sandbox).
 sandbox-user:
 	@if id nbgrader-sandbox >/dev/null 2>&1; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then useradd --system --no-create-home --shell /usr/sbin/nologin nbgrader-sandbox; \
 	else echo "Not root, so no sandbox user: grading will run student code unconfined, and say so"; fi
 
 sample-class: setup sandbox-user
-	$(PY) -m helpers.grading.sample_class
+	$(PY) -m labgrader.sample_class
 
 test: setup system-packages sandbox-user
 	$(PY) -m pytest
 
-# Students: JupyterLab with the lab in student-work/, instructor tools off and locked.
-lab: setup
-	$(PY) -m helpers.student_lab
+# Students: JupyterLab with the lab in student-work/, instructor tools off and locked, in the
+# student environment (no grader).
+lab: student-env
+	$(STUDENT_PY) -m helpers.student_lab
 
 lint: setup
-	$(VENV)/bin/ruff check helpers tests benchmarks nbgrader_config.py
-	$(VENV)/bin/ruff format --check helpers tests benchmarks nbgrader_config.py
+	$(VENV)/bin/ruff check helpers labgrader tests benchmarks nbgrader_config.py
+	$(VENV)/bin/ruff format --check helpers labgrader tests benchmarks nbgrader_config.py
 
 format: setup
-	$(VENV)/bin/ruff format helpers tests benchmarks nbgrader_config.py
-	$(VENV)/bin/ruff check --fix helpers tests benchmarks nbgrader_config.py
+	$(VENV)/bin/ruff format helpers labgrader tests benchmarks nbgrader_config.py
+	$(VENV)/bin/ruff check --fix helpers labgrader tests benchmarks nbgrader_config.py
 
 release: setup
 	cd $(CURDIR) && $(VENV)/bin/nbgrader generate_assignment multiannotator --force

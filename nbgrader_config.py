@@ -39,23 +39,23 @@ c.IgnorePattern.pattern = r"(?m)^\S.*:\d+: \w*Warning: "
 
 # A whole notebook gets at most this long; cells after are not run and the report says why.
 c.GradingExecute.notebook_timeout = 600
-# Kernels forked from a process that has imported the stack (helpers.grading.warm).
+# Kernels forked from a process that has imported the stack (labgrader.warm).
 c.GradingExecute.warm_kernels = True
 # Student code runs as the user nbgrader-sandbox, sees neither the gradebook, the solutions nor
-# other students, has no network and limited memory, processes and CPU (helpers.grading.sandbox).
+# other students, has no network and limited memory, processes and CPU (labgrader.sandbox).
 # Where the machine cannot do that, grading says so loudly once and runs unconfined.
 c.GradingExecute.sandbox = True
 
 # One unreadable notebook costs only itself: nbgrader would drop the whole submission.
-c.Autograde.exporter_class = "helpers.grading.intake.TolerantNotebookExporter"
+c.Autograde.exporter_class = "labgrader.intake.TolerantNotebookExporter"
 
 # Autograde with the course's kernel settings and re-judge every test cell in this process.
 c.Autograde.autograde_preprocessors = [
-    "helpers.grading.execute.GradingExecute",
+    "labgrader.execute.GradingExecute",
     "nbgrader.preprocessors.IgnorePattern",
-    "helpers.grading.verify.VerifyAnswers",
+    "labgrader.verify.VerifyAnswers",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "helpers.grading.limits.LimitOutputSize",
+    "labgrader.limits.LimitOutputSize",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
@@ -64,7 +64,7 @@ c.Autograde.autograde_preprocessors = [
 
 # Feedback handed back to students never shows hidden tests (nbgrader issues #917, #1363).
 c.GenerateFeedback.preprocessors = [
-    "helpers.grading.feedback.StripHiddenTests",
+    "labgrader.feedback.StripHiddenTests",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -14,7 +14,7 @@ copy of the course, with:
 - ``grader-N-cold`` / ``grader-N-warm``: the same with a worker per core;
 - ``...-unsandboxed``: the same without the sandbox, to measure what it costs.
 
-All but the unsandboxed ones confine student code (``helpers.grading.sandbox``)
+All but the unsandboxed ones confine student code (``labgrader.sandbox``)
 where the machine allows it.
 
 It prints seconds per student and the speed-up over plain nbgrader, checks that
@@ -41,9 +41,9 @@ sys.path.insert(0, str(REPO_ROOT))  # tests.cohort is the class generator
 
 from nbclient import NotebookClient  # noqa: E402
 
-from helpers.grading.course import BIN_DIR, nbgrader_env, new_course, run_nbgrader  # noqa: E402
-from helpers.grading.report import gradebook_snapshot  # noqa: E402
-from helpers.grading.submissions import ASSIGNMENT, read_notebook  # noqa: E402
+from labgrader.course import BIN_DIR, nbgrader_env, new_course, run_nbgrader  # noqa: E402
+from labgrader.report import gradebook_snapshot  # noqa: E402
+from labgrader.submissions import ASSIGNMENT, read_notebook  # noqa: E402
 from tests.cohort import STUDENTS, write_cohort  # noqa: E402
 
 SLOW_ON_PURPOSE = {

@@ -1,30 +1,46 @@
-"""Course helpers for the multi-annotator dataset-curation lab.
+"""The multi-annotator lab's toolbox: the data, the model, the plots.
 
-The notebooks use these names; the modules hold the details:
-:mod:`helpers.data` (the simulated dataset), :mod:`helpers.model` (the
-classifier), :mod:`helpers.consensus` (reference majority votes and annotator
-agreement), :mod:`helpers.plots`, :mod:`helpers.parts` (the graded parts and
-their properties) and :mod:`helpers.checks` (running them, in the kernel and in
-the grader). :mod:`helpers.grading` holds the nbgrader extensions.
+- :func:`load_lab_data`: the lab's dataset (features, the annotations, and the
+  true labels for demonstration); :func:`make_multiannotator_data` simulates
+  others like it.
+- :func:`out_of_sample_pred_probs`, :func:`held_out_accuracy`, :func:`accuracy`:
+  the lab's K-nearest-neighbors model and how to score labels;
+  :func:`pred_probs_from_majority_vote_model`: that model fit to a plain
+  majority vote, for Exercise 2.
+- :func:`vote_counts`: how many annotators gave each class to each example.
+- :func:`plot_labels`, :func:`plot_label_errors`, :func:`plot_majority_vote_errors`,
+  :func:`plot_annotator_scores`: pictures of the data, of label errors, of
+  annotator scores.
+
+The test cells call :func:`helpers.checks.check_answer`; you do not need to.
 """
 
-from helpers.consensus import annotator_agreement, majority_vote, vote_counts, worst_annotators
 from helpers.data import LAB_SEED, load_lab_data, make_multiannotator_data
-from helpers.model import accuracy, held_out_accuracy, out_of_sample_pred_probs
-from helpers.plots import plot_annotator_scores, plot_label_errors, plot_labels
+from helpers.model import (
+    accuracy,
+    held_out_accuracy,
+    out_of_sample_pred_probs,
+    pred_probs_from_majority_vote_model,
+)
+from helpers.plots import (
+    plot_annotator_scores,
+    plot_label_errors,
+    plot_labels,
+    plot_majority_vote_errors,
+)
+from helpers.votes import vote_counts
 
 __all__ = [
     "LAB_SEED",
     "accuracy",
-    "annotator_agreement",
     "held_out_accuracy",
     "load_lab_data",
-    "majority_vote",
     "make_multiannotator_data",
     "out_of_sample_pred_probs",
     "plot_annotator_scores",
     "plot_label_errors",
     "plot_labels",
+    "plot_majority_vote_errors",
+    "pred_probs_from_majority_vote_model",
     "vote_counts",
-    "worst_annotators",
 ]

@@ -5,7 +5,7 @@ whole-number floats, NumPy strings). Each ``as_*`` function turns one kind of
 answer into plain Python data or raises :class:`AnswerError` saying what is
 wrong. The test cells then publish that plain data as a display output with
 :data:`ANSWER_MIME_TYPE`; the autograder reads it back with
-:func:`decode_answer`, which trusts nothing in it.
+:func:`decode_value`, which trusts nothing in it.
 """
 
 from __future__ import annotations
@@ -31,11 +31,10 @@ def _describe(value) -> str:
     return f"{type(value).__name__} of shape {shape}" if shape is not None else type(value).__name__
 
 
-def _as_1d(value, name: str) -> np.ndarray:
+def _as_1d(value, name: str, entries: str = "one entry per row") -> np.ndarray:
+    """``value`` as a 1-D array; ``entries`` says what its entries are, for messages."""
     if isinstance(value, (str, bytes)) or np.isscalar(value):
-        raise AnswerError(
-            f"{name} should hold one value per row, got a single {type(value).__name__}"
-        )
+        raise AnswerError(f"{name} should be 1-D ({entries}), got a single {type(value).__name__}")
     if isinstance(value, pd.DataFrame):
         if value.shape[1] != 1:
             raise AnswerError(
@@ -56,7 +55,7 @@ def _as_1d(value, name: str) -> np.ndarray:
     except (TypeError, ValueError) as error:
         raise AnswerError(f"{name} could not be read as an array: {error}") from None
     if array.ndim != 1:
-        raise AnswerError(f"{name} should be 1-D (one entry per row), got {_describe(array)}")
+        raise AnswerError(f"{name} should be 1-D ({entries}), got {_describe(array)}")
     return array
 
 
@@ -125,7 +124,7 @@ def as_annotator_ids(value, known_ids, name: str = "annotators") -> list[str]:
         isinstance(value, pd.Series) and value.dtype.kind in "biuf"
     ):
         value = value.index
-    array = _as_1d(value, name)
+    array = _as_1d(value, name, entries="a flat list of annotator ids")
     ids = [_annotator_id(v, name) for v in array]
     unknown = [i for i in ids if i not in set(known_ids)]
     if unknown:

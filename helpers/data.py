@@ -2,7 +2,7 @@
 
 The generator draws from a NumPy legacy ``RandomState`` passed in by the
 caller, in exactly the order of the lab as it was first taught, so seed 123
-reproduces the reference dataset value for value. Nothing here touches NumPy's
+reproduces the original lab's dataset value for value. Nothing here touches NumPy's
 global random state.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 LAB_SEED = 123
-"""Seed of the reference dataset: every number the lab prints depends on it."""
+"""Seed of the lab's dataset: every number the lab prints depends on it."""
 
 CLASS_FREQUENCIES = (0.5, 0.25, 0.25)
 CLASS_MEANS = ((3, 2), (7, 7), (0, 8))
@@ -59,7 +59,7 @@ def _require_random_state(random_state) -> np.random.RandomState:
         raise TypeError(
             "random_state must be a numpy.random.RandomState, e.g. "
             f"np.random.RandomState({LAB_SEED}); got {type(random_state).__name__}. "
-            "The lab's reference numbers come from NumPy's legacy RandomState stream."
+            "The lab's numbers come from NumPy's legacy RandomState stream."
         )
     return random_state
 
@@ -113,8 +113,9 @@ def make_multiannotator_data(
 ) -> MultiannotatorData:
     """Simulate a 3-class, 2-D dataset labeled by noisy annotators.
 
-    The last ``num_bad_annotators`` annotators are the bad ones. Each
-    annotator labels about ``fraction_labeled`` of the examples; examples
+    ``num_bad_annotators`` of the annotators are careless: they copy the true
+    label less often. Each annotator labels about ``fraction_labeled`` of the
+    examples; examples
     nobody labeled are dropped, and so are annotators who labeled nothing
     (which only happens for small samples; their ids are kept out, not
     reused). Rows are shuffled at the end.
@@ -126,9 +127,9 @@ def make_multiannotator_data(
     sample_size : int, default 300
         Approximate number of examples before unlabeled ones are dropped.
     num_annotators, num_bad_annotators : int
-        How many annotators, and how many of them (the last ones) are bad.
+        How many annotators, and how many of them are careless.
     good_annotator_quality, bad_annotator_quality : float
-        Probability that a good (bad) annotator copies the true label.
+        Probability that a careful (careless) annotator copies the true label.
     fraction_labeled : float
         Probability that an annotator labels a given example.
 
@@ -172,7 +173,7 @@ def make_multiannotator_data(
             for i in range(num_annotators)
         ]
     )
-    # One mask per annotator, drawn column after column as the reference does.
+    # One mask per annotator, drawn column after column as the original lab does.
     unlabeled = np.column_stack(
         [rng.random_sample(n) < 1.0 - fraction_labeled for _ in range(num_annotators)]
     )
@@ -240,13 +241,13 @@ class LabData(MultiannotatorData):
 
 
 def load_lab_data() -> LabData:
-    """Build the lab's reference dataset (seed :data:`LAB_SEED`), fresh each call.
+    """Build the lab's dataset (seed :data:`LAB_SEED`), fresh each call.
 
     Returns
     -------
     LabData
-        299 examples, 50 annotators ``A0001 .. A0050`` of whom ``A0041 ..
-        A0050`` are the bad ones, and the one-random-annotation labels.
+        299 examples labeled by 50 annotators (``A0001`` onwards), and the
+        one-random-annotation labels.
     """
     rng = np.random.RandomState(LAB_SEED)
     data = make_multiannotator_data(rng)

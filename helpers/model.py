@@ -7,6 +7,7 @@ from sklearn.model_selection import cross_val_predict
 from sklearn.neighbors import KNeighborsClassifier
 
 from helpers.answers import as_class_labels
+from helpers.votes import _plain_majority_vote
 
 N_FOLDS = 5
 
@@ -59,3 +60,31 @@ def accuracy(predicted_labels, true_labels) -> float:
 def held_out_accuracy(pred_probs: np.ndarray, true_labels) -> float:
     """Accuracy of the most likely class of each row of ``pred_probs``."""
     return accuracy(np.argmax(pred_probs, axis=1), true_labels)
+
+
+def pred_probs_from_majority_vote_model(
+    features: np.ndarray, multiannotator_labels, n_classes: int = 3, n_folds: int = N_FOLDS
+) -> np.ndarray:
+    """Out-of-sample pred_probs of the lab's model fit to a plain majority vote.
+
+    The labels the model is fit to are each example's most-voted class, with
+    every tie going to the lowest class number: a deliberately plain consensus,
+    so that Exercise 2 does not depend on your Exercise 1. Only the predicted
+    probabilities are returned.
+
+    Parameters
+    ----------
+    features : numpy.ndarray
+        ``(n_examples, n_features)`` features.
+    multiannotator_labels : pandas.DataFrame
+        Annotations, ``<NA>`` where missing.
+    n_classes : int, default 3
+    n_folds : int, default 5
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_examples, n_classes)`` probabilities; rows sum to 1.
+    """
+    labels = _plain_majority_vote(multiannotator_labels, n_classes)
+    return out_of_sample_pred_probs(features, labels, n_classes, n_folds)

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
+from helpers.votes import _plain_majority_vote
+
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73")  # Okabe-Ito: distinguishable in colour blindness
 HIGHLIGHT_COLOR = "#D55E00"
 
@@ -76,6 +78,29 @@ def plot_label_errors(
         label="wrong label",
     )
     _legend_below(ax)
+
+
+def plot_majority_vote_errors(
+    features, multiannotator_labels, true_labels, title: str = "Majority vote", ax=None
+) -> None:
+    """:func:`plot_label_errors` for a plain majority vote of the annotations.
+
+    The vote is the one :func:`helpers.pred_probs_from_majority_vote_model`
+    fits its model to: each example's most-voted class, ties to the lowest class.
+
+    Parameters
+    ----------
+    features : array-like
+        ``(n, 2)`` features.
+    multiannotator_labels : pandas.DataFrame
+        Annotations, ``<NA>`` where missing.
+    true_labels : array-like
+        The ground truth (demonstration only).
+    title : str
+    ax : matplotlib.axes.Axes, optional
+    """
+    labels = _plain_majority_vote(multiannotator_labels)
+    plot_label_errors(features, labels, true_labels, title=title, ax=ax)
 
 
 def plot_annotator_scores(

@@ -1,9 +1,10 @@
 """Start JupyterLab as a student: the lab in a workspace of your own, instructor tools off and locked.
 
-``python -m helpers.student_lab [--workspace DIR] [JUPYTER LAB OPTIONS ...]`` (``make lab``):
+``python -m helpers.student_lab [--release DIR] [--workspace DIR] [JUPYTER LAB OPTIONS ...]``
+(``make lab``, run in the course folder):
 
-1. copies ``release/multiannotator`` into the workspace (default ``student-work/``) unless
-   it is already there, so your work is never overwritten;
+1. copies the released lab (default ``release/multiannotator``) into the workspace (default
+   ``student-work/``) unless it is already there, so your work is never overwritten;
 2. in your Jupyter configuration directory (``JUPYTER_CONFIG_DIR``, by default
    ``~/.jupyter``), disables nbgrader's Formgrader and Create Assignment plugins *and locks
    them*, so the Plugin Manager cannot switch them back on (``jupyter labextension
@@ -31,10 +32,7 @@ from pathlib import Path
 
 from jupyter_core.paths import jupyter_config_dir
 
-from helpers.grading.course import REPO_ROOT
-from helpers.grading.submissions import ASSIGNMENT
-
-COURSE_ROOT = REPO_ROOT
+ASSIGNMENT = "multiannotator"
 INSTRUCTOR_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
 INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",)
 
@@ -45,10 +43,11 @@ def _jupyter(*args: str) -> None:
     )
 
 
-def prepare_workspace(
-    workspace: Path, release: Path = COURSE_ROOT / "release" / ASSIGNMENT
-) -> Path:
+def prepare_workspace(workspace: Path, release: Path = Path("release") / ASSIGNMENT) -> Path:
     """Copy the released lab into ``workspace`` unless the student already has it."""
+    release = Path(release)
+    if not any(release.glob("*.ipynb")):
+        raise SystemExit(f"no notebooks in {release.resolve()}: run this in the course folder")
     target = Path(workspace) / ASSIGNMENT
     target.mkdir(parents=True, exist_ok=True)
     for notebook in sorted(release.glob("*.ipynb")):
@@ -88,7 +87,8 @@ def restore_instructor_tools() -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workspace", type=Path, default=COURSE_ROOT / "student-work")
+    parser.add_argument("--release", type=Path, default=Path("release") / ASSIGNMENT)
+    parser.add_argument("--workspace", type=Path, default=Path("student-work"))
     parser.add_argument(
         "--restore-instructor-tools", action="store_true", help="undo the student settings and exit"
     )
@@ -96,7 +96,7 @@ def main(argv=None) -> None:
     if args.restore_instructor_tools:
         restore_instructor_tools()
         return
-    prepare_workspace(args.workspace)
+    prepare_workspace(args.workspace, args.release)
     hide_instructor_tools()
     jupyter = str(Path(sys.executable).parent / "jupyter")
     if os.geteuid() == 0 and "--allow-root" not in lab_options:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.grading.submissions import (
+from helpers.parts import PARTS
+from labgrader.submissions import (
     ASSIGNMENT,
     NOTEBOOKS,
     fill_answers,
@@ -28,7 +29,6 @@ from helpers.grading.submissions import (
     solution_answers,
     write_submission,
 )
-from helpers.parts import PARTS
 from tests import cohort_answers as code
 
 EX1, EX2 = NOTEBOOKS

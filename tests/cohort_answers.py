@@ -11,11 +11,13 @@ from pathlib import Path
 
 import helpers
 from helpers.checks import answer_record
-from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
+from labgrader.methods import majority_vote
+from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
 
 _SOURCE = Path(__file__).resolve().parents[1] / "source" / ASSIGNMENT
 EX1, EX2 = NOTEBOOKS
 SOLUTION = {nb: solution_answers(read_notebook(_SOURCE / f"{nb}.ipynb")) for nb in NOTEBOOKS}
+MV_SOLUTION = SOLUTION[EX1]["answer_majority_vote"]
 QUALITY_SOLUTION = SOLUTION[EX1]["answer_annotator_quality"]
 TIE_BREAK_SOLUTION = SOLUTION[EX1]["answer_tie_breaker"]
 PP_SOLUTION = SOLUTION[EX2]["answer_pred_probs_for_crowdlab"]
@@ -56,7 +58,13 @@ MV_AS_SERIES = (
 )
 MV_AS_FLOATS = MV_NUMPY + "labels_from_majority_vote = labels_from_majority_vote.astype(float)"
 
-MV_ALWAYS_EQUAL = """
+# A correct first-seen majority vote kept aside as ``correct_votes``, for a student whose 1a is
+# wrong on purpose but whose 1b must not depend on it.
+CORRECT_VOTES_ASIDE = MV_SOLUTION.replace("labels_from_majority_vote", "correct_votes")
+
+MV_ALWAYS_EQUAL = (
+    CORRECT_VOTES_ASIDE
+    + """
 class AlwaysEqual(list):
     def __eq__(self, other):
         return True
@@ -64,9 +72,9 @@ class AlwaysEqual(list):
     __hash__ = None
 
 
-correct_votes = helpers.majority_vote(multiannotator_labels)
 labels_from_majority_vote = AlwaysEqual(labels_from_random_annotators.tolist())
 """
+)
 
 # --- annotator quality --------------------------------------------------------------
 
@@ -157,8 +165,7 @@ labels_from_majority_vote_after_tie_breaker = np.where(
 # A wrong 1a whose other parts do not depend on it, so that only 1a is lost.
 WRONG_MAJORITY_VOTE = {
     "answer_majority_vote": (
-        "correct_votes = helpers.majority_vote(multiannotator_labels)\n"
-        "labels_from_majority_vote = labels_from_random_annotators.copy()"
+        CORRECT_VOTES_ASIDE + "\nlabels_from_majority_vote = labels_from_random_annotators.copy()"
     ),
     "answer_annotator_quality": QUALITY_SOLUTION.replace(
         "labels_from_majority_vote", "correct_votes"
@@ -173,15 +180,16 @@ PP_AS_FRAME = "pred_probs_for_crowdlab = pd.DataFrame(pred_probs_from_model_fit_
 PP_ORACLE = "pred_probs_for_crowdlab = pred_probs_from_unrealistic_model_fit_to_true_labels"
 PP_RANDOM_ANNOTATORS = "pred_probs_for_crowdlab = pred_probs_from_model_fit_to_random_annotators"
 PP_OWN_MODEL = """
-tie_broken = helpers.majority_vote(
-    multiannotator_labels, "model", pred_probs=pred_probs_from_model_fit_to_majority_vote
-)
+vote_counts = helpers.vote_counts(multiannotator_labels)
+is_most_voted = vote_counts == vote_counts.max(axis=1, keepdims=True)
+tie_broken = np.where(is_most_voted, pred_probs_from_model_fit_to_majority_vote, -1).argmax(axis=1)
 pred_probs_for_crowdlab = train_model(tie_broken)
 """
 PP_IN_SAMPLE = """
 from sklearn.neighbors import KNeighborsClassifier
 
-model = KNeighborsClassifier(weights="distance").fit(X, labels_from_majority_vote)
+model_labels = pred_probs_from_model_fit_to_majority_vote.argmax(axis=1)
+model = KNeighborsClassifier(weights="distance").fit(X, model_labels)
 pred_probs_for_crowdlab = model.predict_proba(X)  # each example is in its own training set
 """
 
@@ -274,8 +282,6 @@ def fake_helpers() -> str:
     """
     lab = helpers.load_lab_data()
     forged = {
-        "majority_vote": answer_record(
-            "majority_vote", helpers.majority_vote(lab.multiannotator_labels)
-        )
+        "majority_vote": answer_record("majority_vote", majority_vote(lab.multiannotator_labels))
     }
     return _FAKE_HELPERS.format(real=str(Path(helpers.__file__).parent), forged=json.dumps(forged))

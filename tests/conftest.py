@@ -11,10 +11,10 @@ import pytest
 
 from helpers.checks import answer_record
 from helpers.data import load_lab_data
-from helpers.grading.course import BIN_DIR, REPO_ROOT, nbgrader_env, new_course, run_nbgrader  # noqa: F401
-from helpers.grading.report import gradebook_snapshot  # noqa: F401
-from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
-from helpers.reference import lab_reference
+from labgrader.course import BIN_DIR, REPO_ROOT, nbgrader_env, new_course, run_nbgrader  # noqa: F401
+from labgrader.reference import lab_reference
+from labgrader.report import gradebook_snapshot  # noqa: F401
+from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
 
 SOURCE_DIR = REPO_ROOT / "source" / ASSIGNMENT
 RELEASE_DIR = REPO_ROOT / "release" / ASSIGNMENT
@@ -45,6 +45,14 @@ def solutions() -> dict:
 @pytest.fixture(scope="session")
 def release_notebooks() -> dict:
     return {nb: read_notebook(RELEASE_DIR / f"{nb}.ipynb") for nb in NOTEBOOKS}
+
+
+def annotations(*rows):
+    """A small Int64 annotation frame; None is a missing label."""
+    import pandas as pd
+
+    columns = [f"A{i:04d}" for i in range(1, len(rows[0]) + 1)]
+    return pd.DataFrame(list(rows), columns=columns).astype("Int64")
 
 
 def recorded_payload(part: str, *values) -> dict:
@@ -84,7 +92,7 @@ def expected_points(lost=()) -> dict:
     }
 
 
-# The sample class of the README's main job (helpers.grading.sample_class).
+# The sample class of the README's main job (labgrader.sample_class).
 MANUAL = {(NOTEBOOKS[0], "explain_tie_break"), (NOTEBOOKS[1], "explain_pred_probs")}
 FULL = expected_points()
 PARTIAL = expected_points(lost=("worst_annotators_majority_vote", "tie_breaker", "crowdlab_labels"))
@@ -113,6 +121,23 @@ def sequential_cohort(tmp_path_factory) -> Path:
     seconds = time.monotonic() - started
     print(f"\nsequential nbgrader autograde of {len(STUDENTS)} students: {seconds:.0f} s")
     return root
+
+
+@pytest.fixture(scope="session")
+def student_environment(tmp_path_factory) -> Path:
+    """The student environment, built as ``make student-env`` builds it, in a folder of its own."""
+    import subprocess
+
+    venv = tmp_path_factory.mktemp("student-env") / "venv"
+    built = subprocess.run(
+        ["make", "--no-print-directory", "student-env", f"STUDENT_VENV={venv}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return venv
 
 
 def write_notebook(nb, path: Path) -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.grading.feedback import split_hidden_tests
-from helpers.grading.report import ReportRow, grade_report
-from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
 from helpers.parts import PARTS
+from labgrader.feedback import split_hidden_tests
+from labgrader.report import ReportRow, grade_report
+from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
 from tests.cohort import STUDENTS
 from tests.conftest import SOURCE_DIR, gradebook_scores, graded_parts, run_nbgrader
 

@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from helpers.grading.feedback import split_hidden_tests
-from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
+from labgrader.feedback import split_hidden_tests
+from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
 from tests.conftest import (
     FULL,
     MANUAL,
@@ -34,7 +34,7 @@ def sample_course(tmp_path_factory):
     (root / "source").symlink_to(SOURCE_DIR.parent)
     (root / "nbgrader_config.py").write_bytes((REPO_ROOT / "nbgrader_config.py").read_bytes())
     job = subprocess.run(
-        [sys.executable, "-m", "helpers.grading.sample_class", "--course-root", str(root)],
+        [sys.executable, "-m", "labgrader.sample_class", "--course-root", str(root)],
         env=nbgrader_env(),
         capture_output=True,
         text=True,

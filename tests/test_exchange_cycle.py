@@ -16,8 +16,8 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader.utils import parse_utc
 
-from helpers.grading.sample_class import PARTIAL_ANSWERS
-from helpers.grading.submissions import (
+from labgrader.sample_class import PARTIAL_ANSWERS
+from labgrader.submissions import (
     ASSIGNMENT,
     NOTEBOOKS,
     fill_answers,

@@ -5,8 +5,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import Execute
 
-from helpers.grading.execute import GradingExecute
-from helpers.grading.intake import grading_failure
+from labgrader.execute import GradingExecute
+from labgrader.intake import grading_failure
 from tests.cohort_answers import fake_helpers
 
 pytestmark = pytest.mark.slow
@@ -43,7 +43,9 @@ def test_a_helpers_module_beside_the_notebook_is_ignored(tmp_path):
     flag, cwd_on_path, location = stdout(nb.cells[0]).split()
     assert (flag, cwd_on_path) == ("True", "False")
     assert location != str(tmp_path / "helpers.py")
-    assert [o.ename for o in nb.cells[1].outputs if o.output_type == "error"] == ["CheckFailed"]
+    # The course's check_answer ran (the fake prints "Passed"); the grader judges the record later.
+    checked = stdout(nb.cells[1])
+    assert checked.startswith("Shape checked: labels_from_majority_vote") and "Passed" not in checked
 
 
 def test_the_same_cheat_works_in_a_plain_kernel(tmp_path):

@@ -4,9 +4,9 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_output
 
 from helpers.answers import ANSWER_MIME_TYPE
-from helpers.grading.execute import grading_kernel_env
-from helpers.grading.feedback import StripHiddenTests, split_hidden_tests
-from helpers.grading.verify import VERDICT_KEY, VerifyAnswers
+from labgrader.execute import grading_kernel_env
+from labgrader.feedback import StripHiddenTests, split_hidden_tests
+from labgrader.verify import VERDICT_KEY, VerifyAnswers
 from tests.conftest import recorded_payload
 
 HIDDEN_LINE = 'check_answer("majority_vote", labels_from_majority_vote, hidden=True)'
@@ -41,7 +41,7 @@ def verify(cell):
 
 
 def test_correct_answer_passes_whatever_the_kernel_printed(lab):
-    from helpers.consensus import majority_vote
+    from labgrader.methods import majority_vote
 
     payload = recorded_payload("majority_vote", majority_vote(lab.multiannotator_labels))
     cell = verify(

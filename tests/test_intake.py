@@ -9,7 +9,7 @@ from nbformat.v4 import new_code_cell
 from nbgrader.nbgraderformat import MetadataValidator, SchemaTooNewError, SchemaTooOldError
 from nbgrader.nbgraderformat import ValidationError as MetadataError
 
-from helpers.grading.intake import parse_notebook, restore_cell_metadata
+from labgrader.intake import parse_notebook, restore_cell_metadata
 
 EX1 = "exercise1_majority_vote"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.grading.parallel import START_FAILURES, Grader, find_students
-from helpers.grading.report import NOT_GRADABLE, grade_report
-from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS
+from labgrader.parallel import START_FAILURES, Grader, find_students
+from labgrader.report import NOT_GRADABLE, grade_report
+from labgrader.submissions import ASSIGNMENT, NOTEBOOKS
 from tests.cohort import STUDENTS, Student, write_cohort
 from tests.conftest import (
     BIN_DIR,

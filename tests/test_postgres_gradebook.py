@@ -27,7 +27,7 @@ import psycopg2
 import pytest
 from nbgrader.api import Gradebook
 
-from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS
+from labgrader.submissions import ASSIGNMENT, NOTEBOOKS
 from tests.cohort import STUDENTS, write_cohort
 from tests.conftest import BIN_DIR, REPO_ROOT, expected_points, graded_parts, nbgrader_env
 

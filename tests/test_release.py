@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
+from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
 from tests.conftest import RELEASE_DIR, SOURCE_DIR
 
 

@@ -1,9 +1,11 @@
 """Student code cannot touch the grader: every attack fails in the sandbox, and only there.
 
 An attacker answers exercise 1 correctly but, in the same cell, tries to read the
-gradebook and print a hidden test, to write to it, to read the source notebooks,
-to reach a port the test listens on, to fork without end, to allocate 50 GiB and
-to write outside its folder. It records what happened in its own output.
+gradebook and print a hidden test, to write to it, to read the source notebooks (of
+the course and of the checkout the grader is installed from), to import the grader
+and read its thresholds, to reach a port the test listens on, to fork without end,
+to allocate 50 GiB and to write outside its folder. It records what happened in its
+own output.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from helpers.grading.execute import GradingExecute
-from helpers.grading.sandbox import Policy
-from helpers.grading.sandbox_setup import lent_to_the_sandbox, sandbox_unavailable, sandbox_user
-from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
+from labgrader.execute import GradingExecute
+from labgrader.sandbox import Policy
+from labgrader.sandbox_setup import lent_to_the_sandbox, sandbox_unavailable, sandbox_user
+from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
 from tests.cohort import STUDENTS, Student, write_cohort
+from tests.cohort_answers import MV_SOLUTION
 from tests.conftest import (
     FULL,
     MANUAL,
@@ -35,7 +38,8 @@ from tests.conftest import (
 
 pytestmark = pytest.mark.slow
 
-ATTACKS = """
+ATTACKS = (
+    """
 import json, os, socket, sqlite3, time
 
 course = os.path.abspath("../../..")
@@ -85,9 +89,14 @@ attempt("fork without end", fork_bomb)
 attempt("allocate 50 GiB", lambda: len(bytearray(50 * 2**30)))
 attempt("write outside the folder", lambda: open(f"{{course}}/autograded/evil.txt", "w").close())
 attempt("write the course package", lambda: open("{helpers}/checks.py", "a").close())
+attempt("import the grader", lambda: __import__("labgrader.parts").parts.TIE_BREAK_MIN_ACCURACY)
+attempt("read the grader's thresholds", lambda: open("{grader}/parts.py").read().count("MIN"))
+attempt("read the checkout's source", lambda: os.listdir("{checkout}/source/multiannotator"))
+attempt("find the grader in memory", lambda: [m for m in __import__("sys").modules if "labgrader" in m][0])
 print("ATTEMPTS " + json.dumps(attempts))
-labels_from_majority_vote = helpers.majority_vote(multiannotator_labels)
 """
+    + MV_SOLUTION
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +109,9 @@ def listener():
 
 
 def attacker(port: int) -> Student:
-    code = ATTACKS.format(port=port, helpers=REPO_ROOT / "helpers")
+    code = ATTACKS.format(
+        port=port, helpers=REPO_ROOT / "helpers", grader=REPO_ROOT / "labgrader", checkout=REPO_ROOT
+    )
     return Student("attacker", "tries everything", {NOTEBOOKS[0]: {"answer_majority_vote": code}})
 
 
@@ -139,10 +150,12 @@ def graded(tmp_path_factory, listener):
 @pytest.mark.parametrize("mode", ["warm", "cold"])
 def test_every_attack_fails_in_the_sandbox(graded, mode):
     attempts = attempts_of(graded[mode])
-    assert len(attempts) == 8
+    assert len(attempts) == 12
     assert all(result.startswith("blocked") for result in attempts.values()), attempts
     assert attempts["allocate 50 GiB"] == "blocked: MemoryError"
     assert attempts["reach the network"] == "blocked: OSError"
+    assert attempts["import the grader"] == "blocked: ModuleNotFoundError"
+    assert attempts["find the grader in memory"] == "blocked: IndexError"
 
 
 def test_the_attacks_are_real_without_the_sandbox(graded):
@@ -154,6 +167,9 @@ def test_the_attacks_are_real_without_the_sandbox(graded):
         "reach the network",
         "write outside the folder",
         "write the course package",
+        "import the grader",
+        "read the grader's thresholds",
+        "read the checkout's source",
     ):
         assert attempts[name].startswith("succeeded"), (name, attempts)
     assert "hidden=True" in attempts["read the gradebook"]

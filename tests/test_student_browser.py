@@ -1,9 +1,10 @@
 """The student's journey in a real JupyterLab, driven in Debian's Chromium by Playwright.
 
 JupyterLab is started exactly as the README tells students (``make lab``, that is
-``python -m helpers.student_lab``), with a temporary workspace, config directory
-and token. For each exercise the test runs all cells, sees the lab stop at the
-first answer stub, types the instructor's answers, sees the visible tests pass,
+``python -m helpers.student_lab`` in the student environment, which has no grader),
+with a temporary workspace, config directory and token. For each exercise the test runs all cells, sees the lab stop at the
+first answer stub, types the instructor's answers, sees the visible tests check
+their shapes (and claim nothing more),
 sees Validate fail while a written answer is still the stub and succeed once it
 is written. It also checks that the instructor tools are absent and locked.
 Screenshots of every step go to ``test-artifacts/browser/``.
@@ -15,7 +16,6 @@ import json
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
-from tests.conftest import REPO_ROOT, SOURCE_DIR, nbgrader_env
+from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
+from tests.conftest import RELEASE_DIR, REPO_ROOT, SOURCE_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -81,10 +81,10 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, student_environment):
     base = tmp_path_factory.mktemp("student")
     env = {
-        **nbgrader_env(),
+        "PATH": f"{student_environment / 'bin'}:/usr/bin:/bin",
         "HOME": str(base / "home"),
         "JUPYTER_CONFIG_DIR": str(base / "config"),  # the student's own ~/.jupyter
         "JUPYTER_DATA_DIR": str(base / "data"),
@@ -93,7 +93,13 @@ def lab(tmp_path_factory):
     (base / "home").mkdir()
     port = free_port()
     log = (base / "jupyterlab.log").open("w")
-    command = [sys.executable, "-m", "helpers.student_lab", "--workspace", str(base / "work")]
+    command = [
+        str(student_environment / "bin" / "python"),
+        "-m",
+        "helpers.student_lab",
+        f"--release={RELEASE_DIR}",
+        f"--workspace={base / 'work'}",
+    ]
     options = [
         "--no-browser",
         "--ip=127.0.0.1",
@@ -101,7 +107,7 @@ def lab(tmp_path_factory):
         f"--IdentityProvider.token={TOKEN}",
     ]
     process = subprocess.Popen(
-        command + options, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        command + options, cwd=base, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     running = Lab(f"http://127.0.0.1:{port}", process, base / "work")
     deadline = time.monotonic() + 90
@@ -254,7 +260,7 @@ def test_student_journey(lab, browser, notebook):
         "nothing ran after the stub"
     )
 
-    # Type the answers, run again: every visible test passes.
+    # Type the answers, run again: every visible test checks its answer's shape, and says so.
     source = read_notebook(SOURCE_DIR / f"{notebook}.ipynb")
     answers = solution_answers(source)
     kinds = {
@@ -274,11 +280,12 @@ def test_student_journey(lab, browser, notebook):
         journey.type_into(journey.code_cells_with(CODE_STUB).first, answers[grade_id])
         assert journey.code_cells_with(CODE_STUB).count() == len(code_ids) - index - 1
     journey.run_all()
-    passed = [cell.locator(".jp-OutputArea").text_content() for cell in test_cells.all()]
-    assert len(passed) == n_tests and all("Passed:" in text for text in passed), passed
+    checked = [cell.locator(".jp-OutputArea").text_content() for cell in test_cells.all()]
+    assert len(checked) == n_tests, checked
+    assert all("Shape checked:" in text and "Passed" not in text for text in checked), checked
     assert journey.errors().count() == 0, journey.errors().all_inner_texts()
     test_cells.last.scroll_into_view_if_needed()
-    journey.screenshot("visible-tests-pass")
+    journey.screenshot("visible-tests-check-shapes")
 
     # Validate refuses a written answer left as the stub...
     journey.save()

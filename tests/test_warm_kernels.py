@@ -6,10 +6,11 @@ import logging
 
 import pytest
 
-from helpers.grading import execute as grading_execute
-from helpers.grading.execute import GradingExecute
-from helpers.grading.submissions import NOTEBOOKS, fill_answers, read_notebook, solution_answers
+from labgrader import execute as grading_execute
+from labgrader.execute import GradingExecute
+from labgrader.submissions import NOTEBOOKS, fill_answers, read_notebook, solution_answers
 from tests.cohort import STUDENTS, Student, write_cohort
+from tests.cohort_answers import MV_SOLUTION
 from tests.conftest import RELEASE_DIR, SOURCE_DIR, gradebook_snapshot, new_course, run_nbgrader
 
 pytestmark = pytest.mark.slow
@@ -23,12 +24,13 @@ import numpy as np
 
 import helpers
 import helpers.checks
-import helpers.reference
 
-labels_from_majority_vote = helpers.majority_vote(multiannotator_labels)
+"""
+        + MV_SOLUTION
+        + """
 np.mean = lambda *args, **kwargs: 1.0  # every accuracy is now perfect
 np.random.seed(0)
-helpers.reference.lab_reference.cache_clear()
+helpers.checks.dataset_shape.cache_clear()
 helpers.load_lab_data = lambda: None
 helpers.checks.PARTS.clear()
 matplotlib.rcParams["figure.dpi"] = 10

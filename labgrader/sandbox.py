@@ -1,8 +1,8 @@
 """Confine a grading kernel: its own user, its own view of the files, no network, limits.
 
 :func:`confine` runs in the kernel's process before any student code: in a warm
-kernel right after the fork (:mod:`helpers.grading.forkserver`), in an ordinary
-kernel in this module's launcher (``python -m helpers.grading.sandbox POLICY --
+kernel right after the fork (:mod:`labgrader.forkserver`), in an ordinary
+kernel in this module's launcher (``python -m labgrader.sandbox POLICY --
 KERNEL COMMAND``), which then becomes the kernel. It needs root, and:
 
 - new mount, network, IPC and PID namespaces: the kernel sees no network at all
@@ -60,7 +60,8 @@ class Policy:
     workdir: str  # the student's folder: its working directory, writable
     runtime: str  # connection file and sockets, writable, private to this kernel
     hide: tuple = ()  # replaced by empty folders
-    keep: tuple = ()  # inside hidden folders, but readable (the venv, the course package)
+    keep: tuple = ()  # inside hidden folders, but readable (the venv, the students' package)
+    conceal: tuple = ()  # packages that must not import (the grader), wherever they are visible
     uid: int = 65534
     gid: int = 65534
     memory_bytes: int = MEMORY_BYTES
@@ -78,7 +79,8 @@ class Policy:
     @classmethod
     def from_json(cls, text: str) -> Policy:
         data = json.loads(text)
-        return cls(**{**data, **{key: tuple(data[key]) for key in ("hide", "keep", "cgroups")}})
+        folders = ("hide", "keep", "conceal", "cgroups")
+        return cls(**{**data, **{key: tuple(data[key]) for key in folders}})
 
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -135,7 +137,28 @@ def _hide_and_rebind(policy: Policy) -> dict:
             _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
     for handle in handles.values():
         os.close(handle)
+    for package in policy.conceal:
+        _conceal_package(package)
     return seeds
+
+
+CONCEALED_INIT = (
+    "raise ModuleNotFoundError(\n"
+    "    f'No module named {__name__!r}: student code cannot import the grader', name=__name__\n"
+    ")\n"
+)
+
+
+def _conceal_package(package: str) -> None:
+    """Replace a visible package folder by one whose ``__init__`` refuses to import.
+
+    An empty folder would not do: Python imports it as a namespace package.
+    """
+    if not os.path.isdir(package):
+        return  # hidden with the folder around it
+    _mount("tmpfs", package, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755")
+    Path(package, "__init__.py").write_text(CONCEALED_INIT)
+    _mount(None, package, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
 def _supervise(child: int) -> None:
@@ -205,7 +228,7 @@ def confine(policy: Policy) -> None:
 
 
 def main(argv=None) -> None:
-    """Launcher for ordinary kernels: ``python -m helpers.grading.sandbox POLICY -- COMMAND``."""
+    """Launcher for ordinary kernels: ``python -m labgrader.sandbox POLICY -- COMMAND``."""
     argv = sys.argv[1:] if argv is None else argv
     separator = argv.index("--")
     policy, command = Policy.from_json(argv[0]), argv[separator + 1 :]

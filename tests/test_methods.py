@@ -1,17 +1,12 @@
-"""Reference consensus labels: the lab's printed numbers, and the edge cases of a majority vote."""
+"""The original lab's methods (labgrader.methods): its printed numbers, and the edge cases of a
+majority vote."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from helpers.consensus import (
-    annotator_agreement,
-    majority_vote,
-    most_voted_mask,
-    vote_counts,
-    worst_annotators,
-)
 from helpers.model import accuracy, held_out_accuracy, out_of_sample_pred_probs
+from labgrader.methods import annotator_agreement, majority_vote, most_voted_mask, worst_annotators
+from tests.conftest import annotations
 
 # The reference notebook's "Worst 10 annotators" after the first-seen majority vote.
 REFERENCE_WORST_BY_MAJORITY_VOTE = [
@@ -19,12 +14,10 @@ REFERENCE_WORST_BY_MAJORITY_VOTE = [
     ("A0045", 0.5000), ("A0022", 0.5625), ("A0041", 0.5714), ("A0042", 0.5714),
     ("A0050", 0.5750), ("A0049", 0.5833),
 ]  # fmt: skip
-
-
-def annotations(*rows):
-    """A small Int64 annotation frame; None is a missing label."""
-    columns = [f"A{i:04d}" for i in range(1, len(rows[0]) + 1)]
-    return pd.DataFrame(list(rows), columns=columns).astype("Int64")
+# The reference notebook's `cleanlab_results['annotator_stats'].head(10)`.
+REFERENCE_WORST_BY_CROWDLAB = [
+    "A0043", "A0048", "A0044", "A0042", "A0046", "A0041", "A0040", "A0045", "A0050", "A0049",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +60,24 @@ def test_annotator_score_tie_break_matches_reference(lab, first_seen_scores):
     assert held_out_accuracy(refit, lab.true_labels) == 0.9498327759197325
 
 
+def test_crowdlab_on_the_annotator_score_model_matches_reference(lab, first_seen_scores):
+    """Exercise 2 as first taught: CROWDLAB on the model fit to the annotator-score tie-break."""
+    from cleanlab.multiannotator import get_label_quality_multiannotator
+
+    labels = majority_vote(
+        lab.multiannotator_labels, "annotator_score", annotator_scores=first_seen_scores
+    )
+    pred_probs = out_of_sample_pred_probs(lab.features, labels)
+    results = get_label_quality_multiannotator(lab.multiannotator_labels, pred_probs, verbose=False)
+    consensus = results["label_quality"]["consensus_label"].to_numpy()
+    assert accuracy(consensus, lab.true_labels) == 0.9765886287625418
+    refit = out_of_sample_pred_probs(lab.features, consensus)
+    assert held_out_accuracy(refit, lab.true_labels) == 0.9732441471571907
+    stats = results["annotator_stats"]
+    assert list(stats.index[:10]) == REFERENCE_WORST_BY_CROWDLAB
+    assert f"{stats['annotator_quality'].iloc[0]:.6f}" == "0.358109"
+
+
 def test_every_tie_break_is_a_majority_vote(lab, first_seen, first_seen_scores):
     labels = lab.multiannotator_labels
     pred_probs = out_of_sample_pred_probs(lab.features, first_seen)
@@ -79,12 +90,6 @@ def test_every_tie_break_is_a_majority_vote(lab, first_seen, first_seen_scores):
     ]:
         chosen = majority_vote(labels, tie_break, **extra)
         assert mask[np.arange(len(chosen)), chosen].all(), tie_break
-
-
-def test_counts_ignore_missing_labels():
-    # On Int64, `row == k` is <NA> where nobody labeled; the counts must not see those.
-    frame = annotations([0, None, 0], [None, 2, None], [1, 2, 2])
-    np.testing.assert_array_equal(vote_counts(frame), [[2, 0, 0], [0, 0, 1], [0, 1, 2]])
 
 
 def test_single_annotation_row_takes_that_label():

@@ -2,7 +2,7 @@
 
 A fresh kernel spends about 0.6 s starting and 1.5 s importing NumPy, pandas,
 scikit-learn and matplotlib before a student's first line runs. A
-:class:`ForkServer` (the script :mod:`helpers.grading.forkserver`) imports them
+:class:`ForkServer` (the script :mod:`labgrader.forkserver`) imports them
 once; :class:`ForkProvisioner` (a jupyter_client kernel provisioner, the
 supported extension point) asks it for each kernel, and it forks a fresh
 process that becomes an ordinary ipykernel. Every notebook
@@ -48,7 +48,7 @@ class ForkServer:
     def __init__(self) -> None:
         self.folder = tempfile.mkdtemp(prefix="warm-kernels-")
         self.socket_path = os.path.join(self.folder, "fork.sock")
-        from helpers.grading.execute import grading_kernel_env
+        from labgrader.execute import grading_kernel_env
 
         env = {**grading_kernel_env(), "MPLBACKEND": INLINE_BACKEND}
         env.pop("JPY_PARENT_PID", None)

@@ -25,8 +25,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from helpers.grading.intake import FAILED_SUBMISSION_FILE, grading_failure, notebook_problem
-from helpers.grading.submissions import ASSIGNMENT, NOTEBOOKS
+from labgrader.intake import FAILED_SUBMISSION_FILE, grading_failure, notebook_problem
+from labgrader.submissions import ASSIGNMENT, NOTEBOOKS
 
 GRADED, MANUAL, MISSING, NOT_GRADABLE = "graded", "needs manual grading", "missing", "not gradable"
 

@@ -3,7 +3,7 @@
 A test cell's code runs in the student's kernel, where the student's code can
 patch anything. So after execution this preprocessor takes the answers each
 test cell published (plain data, see :mod:`helpers.answers`), judges them again
-with :func:`helpers.checks.grade_payload`, and replaces the cell's outputs with
+with :func:`labgrader.judge.grade_payload`, and replaces the cell's outputs with
 the verdict: a pass message, or one error output whose text explains the
 failure. nbgrader's ``SaveAutoGrades`` then scores the cell from that verdict
 alone, and the feedback shows it, never a traceback from hidden tests.
@@ -16,8 +16,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from helpers.answers import ANSWER_MIME_TYPE
-from helpers.checks import Verdict, grade_payload
 from helpers.parts import PARTS
+from labgrader.judge import Verdict, grade_payload
 
 VERDICT_KEY = "multiannotator_lab"
 """Cell metadata key under which the verdict is kept for reports."""

@@ -1,7 +1,7 @@
-"""What the tests compare answers with, computed from the seed alone.
+"""What the hidden checks compare answers with, computed from the seed alone, in the grader.
 
 Nothing here reads the notebook's variables: a student can overwrite
-``true_labels`` or ``X`` in the kernel, but not the seed inside this package.
+``true_labels`` or ``X`` in the kernel, but not what the grader builds here.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.consensus import annotation_matrix, most_voted_mask, vote_counts
 from helpers.data import load_lab_data
 from helpers.model import out_of_sample_pred_probs
+from helpers.parts import DatasetShape
+from helpers.votes import annotation_matrix, vote_counts
+from labgrader.methods import most_voted_mask
 
 NUM_BAD_ANNOTATORS = 10
 
@@ -54,6 +56,11 @@ class LabReference:
     @property
     def n_examples(self) -> int:
         return len(self.true_labels)
+
+    @property
+    def dataset(self) -> DatasetShape:
+        """What the answer readers and shape checks need."""
+        return DatasetShape(self.n_examples, self.n_classes, self.annotator_ids)
 
 
 def _accuracy_against_truth(

@@ -3,14 +3,14 @@
 :class:`GradingExecute` replaces nbgrader's ``Execute`` in the autograde
 pipeline:
 
-- kernels are confined where the machine allows it (:mod:`helpers.grading.sandbox`),
-  forked warm where it can (:mod:`helpers.grading.warm`), and never see the
+- kernels are confined where the machine allows it (:mod:`labgrader.sandbox`),
+  forked warm where it can (:mod:`labgrader.warm`), and never see the
   gradebook's address nor the submission folder on ``sys.path``;
 - a notebook gets a time budget; each cell gets the per-cell timeout or what is
   left of the budget, whichever is shorter. When the kernel dies, a cell ignores
   the interrupt sent at its timeout, or the budget runs out, the remaining cells
   are not run, the reason is recorded in the notebook (see
-  :mod:`helpers.grading.intake`), and grading goes on: the tests that ran keep
+  :mod:`labgrader.intake`), and grading goes on: the tests that ran keep
   their result, the others score 0, and the grade report lists the notebook as
   *not gradable* with the reason. nbgrader itself would abandon the student's
   whole submission.
@@ -32,8 +32,8 @@ from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, default
 
-from helpers.grading.intake import mark_not_gradable
-from helpers.grading.sandbox_setup import grading_policy, lent_to_the_sandbox, sandbox_unavailable
+from labgrader.intake import mark_not_gradable
+from labgrader.sandbox_setup import grading_policy, lent_to_the_sandbox, sandbox_unavailable
 
 SECRET_VARIABLES = ("MULTIANNOTATOR_DB_URL",)
 SECRET_PREFIXES = ("PG",)  # libpq's PGPASSWORD, PGHOST, ... for a PostgreSQL gradebook
@@ -84,7 +84,7 @@ class GradingKernelClient(AsyncKernelClient):
 class GradingKernelManager(AsyncKernelManager):
     """An ordinary kernel manager with the :class:`GradingKernelClient`, sandboxed if given a policy."""
 
-    sandbox_policy = None  # a helpers.grading.sandbox.Policy, set by GradingExecute
+    sandbox_policy = None  # a labgrader.sandbox.Policy, set by GradingExecute
     _forks = False
 
     def format_kernel_cmd(self, extra_arguments=None):
@@ -93,7 +93,7 @@ class GradingKernelManager(AsyncKernelManager):
             launcher = [
                 sys.executable,
                 "-m",
-                "helpers.grading.sandbox",
+                "labgrader.sandbox",
                 self.sandbox_policy.to_json(),
                 "--",
             ]
@@ -111,13 +111,13 @@ class GradingKernelManager(AsyncKernelManager):
 
 
 class WarmKernelManager(GradingKernelManager):
-    """A kernel manager whose ipykernel kernels are forked warm (see :mod:`helpers.grading.warm`)."""
+    """A kernel manager whose ipykernel kernels are forked warm (see :mod:`labgrader.warm`)."""
 
     _forks = True
 
     @property
     def kernel_spec(self):
-        from helpers.grading.warm import warm_kernel_spec
+        from labgrader.warm import warm_kernel_spec
 
         spec = super().kernel_spec
         return (
@@ -137,7 +137,7 @@ def warm_kernels_unavailable() -> str | None:
         try:
             from jupyter_client.provisioning import KernelProvisionerFactory
 
-            from helpers.grading.warm import PROVISIONER_NAME, ForkServer
+            from labgrader.warm import PROVISIONER_NAME, ForkServer
 
             if PROVISIONER_NAME not in KernelProvisionerFactory.instance().provisioners:
                 raise RuntimeError(
@@ -164,7 +164,7 @@ class GradingExecute(Execute):
 
     sandbox = Bool(
         True,
-        help="Confine student code (helpers.grading.sandbox) where the machine allows it; "
+        help="Confine student code (labgrader.sandbox) where the machine allows it; "
         "otherwise say so once, loudly, and grade unconfined.",
     ).tag(config=True)
 

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers.grading.submissions import ASSIGNMENT
+from labgrader.submissions import ASSIGNMENT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(sys.executable).parent
 
 

@@ -1,9 +1,9 @@
 """The warm-kernel fork server: import the stack once, fork a kernel per request.
 
 A request may carry a sandbox policy: the child then confines itself
-(:func:`helpers.grading.sandbox.confine`) before it becomes the kernel.
+(:func:`labgrader.sandbox.confine`) before it becomes the kernel.
 
-Run as a script (``python -P forkserver.py SOCKET``) by :class:`helpers.grading.warm.ForkServer`,
+Run as a script (``python -P forkserver.py SOCKET``) by :class:`labgrader.warm.ForkServer`,
 never imported by the grader. It imports nothing from the course package before
 :func:`_preload`, because some libraries decide things at import time by looking for a
 Jupyter kernel, and the imports here must decide as they would in one.
@@ -78,6 +78,12 @@ def _reap(returncodes: dict) -> None:
         returncodes[pid] = os.waitstatus_to_exitcode(status)
 
 
+def _forget_the_grader() -> None:
+    """Drop the grader's modules (the sandbox's own code) so the kernel cannot import them."""
+    for name in [name for name in sys.modules if name.split(".")[0] == "labgrader"]:
+        del sys.modules[name]
+
+
 def _become_kernel(request: dict, server_pid: int) -> None:
     """Turn this freshly forked child into the kernel ``request`` describes; never returns."""
     code = 1
@@ -90,9 +96,10 @@ def _become_kernel(request: dict, server_pid: int) -> None:
         os.environ.update(request["env"])
         os.environ["JPY_PARENT_PID"] = str(server_pid)
         if request.get("policy"):  # drop to the sandbox right after the fork
-            from helpers.grading.sandbox import Policy, confine
+            from labgrader.sandbox import Policy, confine
 
             confine(Policy.from_json(request["policy"]))
+        _forget_the_grader()
         import random
 
         import numpy as np

@@ -5,7 +5,7 @@ included (nbgrader issues #917 and #1363). This preprocessor runs first: it
 cuts the hidden-test regions out of every cell and, in graded code cells,
 removes every output line that quotes a hidden-test line. Error outputs keep
 only their one-line message: a traceback would quote the test's source.
-The verdicts written by :class:`helpers.grading.verify.VerifyAnswers` are
+The verdicts written by :class:`labgrader.verify.VerifyAnswers` are
 one-line messages already, so they reach the student as they are, and a table
 at the top of the page sums them up: each part, its points, and why it failed.
 """
@@ -17,8 +17,8 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader import utils
 from traitlets import Bool
 
-from helpers.grading.verify import VERDICT_KEY
 from helpers.parts import PARTS
+from labgrader.verify import VERDICT_KEY
 
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 

@@ -1,11 +1,10 @@
-"""Reference consensus labels and annotator quality from multi-annotator data.
+"""The original lab's own methods: majority votes, tie-breaks, annotator agreement.
 
-These are the building blocks the tests use to judge answers (which classes
-are most voted in each row) and the reference implementations behind the
-numbers the lab prints. Annotations arrive as a pandas ``Int64`` DataFrame with
-``<NA>`` where an annotator gave no label; everything here works on a float
-copy with ``NaN`` instead, because ``row == k`` on ``<NA>`` is ``<NA>``, not
-``False``.
+These reproduce the numbers the lab printed when it was first taught (the
+first-seen majority vote, the tie-breaks by the model and by annotator score,
+agreement on rows with two or more annotations), and :func:`most_voted_mask`
+is what the hidden checks judge majority votes by. They live with the grader,
+never in the students' ``helpers``: each one answers a graded part.
 """
 
 from __future__ import annotations
@@ -13,29 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.votes import annotation_matrix, vote_counts
+
 TIE_BREAKS = ("first_seen", "model", "annotator_score", "lowest_class")
-
-
-def annotation_matrix(multiannotator_labels: pd.DataFrame) -> np.ndarray:
-    """Annotations as a float array with ``NaN`` where there is no label."""
-    if not isinstance(multiannotator_labels, pd.DataFrame):
-        raise TypeError(
-            "multiannotator_labels must be a pandas DataFrame (rows = examples, "
-            f"columns = annotators), got {type(multiannotator_labels).__name__}"
-        )
-    return multiannotator_labels.to_numpy(dtype=float, na_value=np.nan)
-
-
-def vote_counts(multiannotator_labels: pd.DataFrame, n_classes: int = 3) -> np.ndarray:
-    """How many annotators gave each class to each example.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n_examples, n_classes)`` integer counts.
-    """
-    annotations = annotation_matrix(multiannotator_labels)
-    return np.stack([(annotations == k).sum(axis=1) for k in range(n_classes)], axis=1)
 
 
 def most_voted_mask(multiannotator_labels: pd.DataFrame, n_classes: int = 3) -> np.ndarray:

@@ -5,7 +5,7 @@ starts N long-lived worker processes (default: one per core); each runs
 nbgrader's own ``Autograde`` converter, configured by the course's
 ``nbgrader_config.py``, on one student at a time, so the gradebook ends up as a
 sequential ``nbgrader autograde`` would leave it. Each worker keeps its own warm
-fork server (:mod:`helpers.grading.warm`) for its whole life.
+fork server (:mod:`labgrader.warm`) for its whole life.
 
 A worker that dies (killed, out of memory, or killed by a student's code) loses
 nobody: the student it was grading is graded again by a fresh worker, and
@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.grading.intake import record_failed_submission
+from labgrader.intake import record_failed_submission
 
 ATTEMPTS = 2
 START_FAILURES = 3

@@ -1,6 +1,6 @@
 """Grade a small bundled sample class end to end with nbgrader's own commands.
 
-``python -m helpers.grading.sample_class`` (the README's first command runs it)
+``python -m labgrader.sample_class`` (the README's first command runs it)
 regenerates the release from ``source/``, writes three sample submissions into
 ``submitted/``, autogrades them, writes their feedback and ``grades.csv``, and
 prints the grade table. Only the ``sample_*`` students are touched: real
@@ -14,8 +14,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from helpers.grading.course import REPO_ROOT, run_nbgrader
-from helpers.grading.submissions import (
+from labgrader.course import REPO_ROOT, run_nbgrader
+from labgrader.submissions import (
     ASSIGNMENT,
     NOTEBOOKS,
     fill_answers,
@@ -30,7 +30,8 @@ COURSE_ROOT = REPO_ROOT
 PARTIAL_ANSWERS = {
     "exercise1_majority_vote": {
         "answer_annotator_quality": (
-            "annotator_scores = helpers.annotator_agreement(multiannotator_labels, labels_from_majority_vote)\n"
+            "agrees = multiannotator_labels.eq(pd.Series(labels_from_majority_vote), axis=0)\n"
+            "annotator_scores = agrees.sum() / multiannotator_labels.notna().sum()\n"
             "worst_annotators_from_majority_vote = list(multiannotator_labels.columns[:10])"
         ),
         "answer_tie_breaker": (
@@ -95,7 +96,7 @@ def main(argv=None) -> int:
     parser.add_argument("--course-root", type=Path, default=COURSE_ROOT)
     args = parser.parse_args(argv)
     grade_sample_class(args.course_root)
-    from helpers.grading.report import grade_report, print_table, write_csv
+    from labgrader.report import grade_report, print_table, write_csv
 
     rows = [row for row in grade_report(args.course_root) if row.student in SAMPLE_STUDENTS]
     write_csv(rows, args.course_root / "reports" / "grade_report.csv")

@@ -1,6 +1,6 @@
 """The grader's side of the sandbox: who kernels run as, their policy, cgroups, and whether it works here.
 
-:mod:`helpers.grading.sandbox` confines a kernel; this module decides, per
+:mod:`labgrader.sandbox` confines a kernel; this module decides, per
 notebook, what the confined kernel may see (:func:`grading_policy`), makes its
 cgroups, lends it the student's folder while it runs, and finds out once per
 process whether this machine allows any of it (:func:`sandbox_unavailable`).
@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from helpers.grading.sandbox import MEMORY_BYTES, PROCESSES, Policy
+from labgrader.sandbox import MEMORY_BYTES, PROCESSES, Policy
 
 SANDBOX_USER = "nbgrader-sandbox"
 
@@ -38,7 +38,7 @@ def probe(policy: Policy) -> str | None:
     command = [
         sys.executable,
         "-m",
-        "helpers.grading.sandbox",
+        "labgrader.sandbox",
         policy.to_json(),
         "--",
         sys.executable,
@@ -103,17 +103,22 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
     import matplotlib
 
     import helpers
+    import labgrader
 
     uid, gid = sandbox_user()
     runtime = tempfile.mkdtemp(prefix="nbgrader-kernel-", dir="/tmp")
     os.chown(runtime, uid, gid)
     os.chmod(runtime, 0o700)
+    students_package = Path(helpers.__file__).parent
+    grader_package = Path(labgrader.__file__).parent
     hide = (
         str(course_root),
         os.path.expanduser("~"),
         "/root",
         "/home",
         exchange_root or DEFAULT_EXCHANGE,
+        # An editable install: the checkout it comes from holds solutions too.
+        *(str(p.parent) for p in (students_package, grader_package) if not _inside(p, sys.prefix)),
     )
     caches = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
     return Policy(
@@ -121,13 +126,18 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
         runtime=runtime,
         cgroups=make_cgroups(Path(runtime).name, PROCESSES, MEMORY_BYTES),
         hide=hide,
-        keep=(sys.prefix, str(Path(helpers.__file__).parent)),
+        keep=(sys.prefix, str(students_package)),
+        conceal=(str(grader_package),),
         uid=uid,
         gid=gid,
         # An ordinary kernel would rebuild matplotlib's font list in its empty home: start from ours.
         env={"MPLCONFIGDIR": "/tmp/home/.config/matplotlib"},
         seed={f".config/matplotlib/{cache.name}": str(cache) for cache in caches},
     )
+
+
+def _inside(path: Path, folder: str) -> bool:
+    return Path(path).resolve().is_relative_to(Path(folder).resolve())
 
 
 @contextmanager

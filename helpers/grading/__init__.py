@@ -1,1 +1,0 @@
-"""nbgrader extensions: trusted answer checks, feedback without hidden tests, reports."""

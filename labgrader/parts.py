@@ -1,0 +1,201 @@
+"""The hidden properties of the lab's graded parts, and their thresholds.
+
+For each part of :data:`helpers.parts.PARTS` (what a test cell reads, and its
+shape check), :data:`HIDDEN` holds the property every correct method has,
+measured on the lab's data: ``check(answers, reference) -> str`` returns a
+sentence saying what passed, or raises :class:`CheckFailed` saying what is
+wrong and why. Checks compare with :func:`labgrader.reference.lab_reference`,
+never with the notebook's variables. :mod:`labgrader.judge` runs them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+from helpers.parts import PARTS, CheckFailed
+from labgrader.reference import LabReference
+
+TIE_BREAK_MIN_ACCURACY = 0.86
+ANNOTATOR_SCORE_MIN_AUC = 0.8
+MAJORITY_VOTE_MIN_BAD_FOUND = 5
+CROWDLAB_MIN_ACCURACY = 0.93
+CROWDLAB_MIN_BAD_FOUND = 6
+ORACLE_ACCURACY = 0.99
+
+
+def _votes_text(reference: LabReference, row: int) -> str:
+    counts = reference.vote_counts[row]
+    return ", ".join(f"class {k}: {int(c)}" for k, c in enumerate(counts) if c)
+
+
+def _require_majority_votes(labels, reference: LabReference, name: str) -> None:
+    labels = np.asarray(labels)
+    valid = reference.most_voted[np.arange(len(labels)), labels]
+    wrong = np.flatnonzero(~valid)
+    if wrong.size:
+        examples = "; ".join(
+            f"row {row} has votes ({_votes_text(reference, row)}) and your label is {labels[row]}"
+            for row in wrong[:3]
+        )
+        raise CheckFailed(
+            f"{wrong.size} of the {len(labels)} labels in {name} are not a most-voted class of "
+            f"their row, for example {examples}. A majority vote may only choose among the "
+            "classes tied for the most votes."
+        )
+
+
+def _accuracy(labels, reference: LabReference) -> float:
+    return float(np.mean(np.asarray(labels) == reference.true_labels))
+
+
+def _bad_found(ids, reference: LabReference) -> int:
+    return len(set(ids) & reference.bad_annotators)
+
+
+def _require_practical_pred_probs(pred_probs, reference: LabReference, name: str) -> None:
+    if np.all(pred_probs.max(axis=1) == 1.0):
+        raise CheckFailed(
+            f"every row of {name} is certain (a single 1): these are labels, or predictions of a "
+            "model on the very examples it was trained on. CROWDLAB needs out-of-sample predicted "
+            "probabilities, like those train_model returns."
+        )
+    if np.allclose(pred_probs, reference.pred_probs_from_true_labels, rtol=0, atol=1e-9):
+        raise CheckFailed(
+            f"{name} are the predictions of the model fit to the true labels, which a curator "
+            "never has. Use pred_probs from a model fit to labels derived from the annotations."
+        )
+    agreement = _accuracy(pred_probs.argmax(axis=1), reference)
+    if agreement >= ORACLE_ACCURACY:
+        raise CheckFailed(
+            f"the most likely classes in {name} match the true labels on {agreement:.3f} of rows, "
+            "more than any model fit to these annotations reaches: they must have been built "
+            "from the true labels. Use pred_probs from a model fit to annotation-derived labels."
+        )
+
+
+def crowdlab_consensus(reference: LabReference, pred_probs: np.ndarray) -> np.ndarray:
+    """CROWDLAB's consensus labels for the lab's annotations and ``pred_probs``."""
+    from cleanlab.multiannotator import get_label_quality_multiannotator
+
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        results = get_label_quality_multiannotator(
+            reference.multiannotator_labels, pred_probs, verbose=False
+        )
+    return results["label_quality"]["consensus_label"].to_numpy()
+
+
+# --- the hidden checks, by part ------------------------------------------------------
+
+
+def _hidden_majority_vote(answers: dict, reference: LabReference) -> str:
+    _require_majority_votes(
+        answers["labels_from_majority_vote"], reference, "labels_from_majority_vote"
+    )
+    return "every label in labels_from_majority_vote is a most-voted class of its row"
+
+
+def _hidden_tie_breaker(answers: dict, reference: LabReference) -> str:
+    name = "labels_from_majority_vote_after_tie_breaker"
+    labels = answers[name]
+    _require_majority_votes(labels, reference, name)
+    accuracy = _accuracy(labels, reference)
+    if accuracy < TIE_BREAK_MIN_ACCURACY:
+        raise CheckFailed(
+            f"{name} are valid majority votes, but only {accuracy:.3f} of them match the true "
+            f"labels; a tie-break that uses more information than the votes themselves (the "
+            f"model's pred_probs, or how trustworthy each annotator is) reaches at least "
+            f"{TIE_BREAK_MIN_ACCURACY}."
+        )
+    return f"{name} are valid majority votes whose tie-breaks reach accuracy {accuracy:.3f}"
+
+
+def _hidden_scores(answers: dict, reference: LabReference) -> str:
+    scores = answers["annotator_scores"]
+    values = np.array([scores[a] for a in reference.annotator_ids])
+    for truth in reference.accuracy_against_truth:
+        if np.allclose(values, truth.to_numpy(), rtol=0, atol=1e-9):
+            raise CheckFailed(
+                "annotator_scores are each annotator's accuracy against the true labels, which a "
+                "curator never has. Estimate quality from agreement with the consensus labels."
+            )
+    bad = np.array([a in reference.bad_annotators for a in reference.annotator_ids])
+    below = values[bad][:, None] < values[~bad][None, :]
+    ties = values[bad][:, None] == values[~bad][None, :]
+    auc = float(np.mean(below + 0.5 * ties))
+    if auc < ANNOTATOR_SCORE_MIN_AUC:
+        raise CheckFailed(
+            f"annotator_scores barely separates careful annotators from careless ones (ranking "
+            f"quality {auc:.2f}; scores based on agreement with the consensus reach 0.9 or more). "
+            "An annotator whose labels agree less often with the consensus should score lower."
+        )
+    return (
+        f"annotator_scores ranks careless annotators below careful ones (ranking quality {auc:.2f})"
+    )
+
+
+def _worst(name: str, minimum: int, method: str) -> Callable:
+    def hidden(answers: dict, reference: LabReference) -> str:
+        found = _bad_found(answers[name], reference)
+        if found < minimum:
+            raise CheckFailed(
+                f"only {found} of the 10 annotators in {name} are among those designed to be "
+                f"careless; ranking annotators by {method} finds at least {minimum}."
+            )
+        return f"{found} of the 10 annotators in {name} are among those designed to be careless"
+
+    return hidden
+
+
+def _hidden_pred_probs(answers: dict, reference: LabReference) -> str:
+    _require_practical_pred_probs(
+        answers["pred_probs_for_crowdlab"], reference, "pred_probs_for_crowdlab"
+    )
+    return "pred_probs_for_crowdlab are out-of-sample predictions of a model you could train in practice"
+
+
+def _hidden_crowdlab(answers: dict, reference: LabReference) -> str:
+    labels = np.asarray(answers["labels_from_crowdlab"])
+    pred_probs = answers["pred_probs_for_crowdlab"]
+    consensus = crowdlab_consensus(reference, pred_probs)
+    differ = np.flatnonzero(labels != consensus)
+    if differ.size:
+        raise CheckFailed(
+            f"labels_from_crowdlab differs in {differ.size} rows (for example rows "
+            f"{', '.join(map(str, differ[:3]))}) from the consensus CROWDLAB returns for the "
+            "stored pred_probs_for_crowdlab. Store exactly the pred_probs you passed to "
+            "get_label_quality_multiannotator, and use its default settings."
+        )
+    accuracy = _accuracy(labels, reference)
+    if accuracy < CROWDLAB_MIN_ACCURACY:
+        raise CheckFailed(
+            f"labels_from_crowdlab is CROWDLAB's consensus for your pred_probs, but only "
+            f"{accuracy:.3f} of it matches the true labels: these pred_probs come from a weak "
+            f"model. pred_probs from a model fit to majority-vote labels reach at least "
+            f"{CROWDLAB_MIN_ACCURACY}."
+        )
+    return f"labels_from_crowdlab is CROWDLAB's consensus for your pred_probs (accuracy {accuracy:.3f})"
+
+
+HIDDEN: dict[str, Callable[[dict, LabReference], str]] = {
+    "majority_vote": _hidden_majority_vote,
+    "annotator_scores": _hidden_scores,
+    "worst_annotators_majority_vote": _worst(
+        "worst_annotators_from_majority_vote",
+        MAJORITY_VOTE_MIN_BAD_FOUND,
+        "agreement with the majority vote",
+    ),
+    "tie_breaker": _hidden_tie_breaker,
+    "pred_probs_for_crowdlab": _hidden_pred_probs,
+    "crowdlab_labels": _hidden_crowdlab,
+    "worst_annotators_crowdlab": _worst(
+        "worst_annotators_from_crowdlab", CROWDLAB_MIN_BAD_FOUND, "CROWDLAB's annotator quality"
+    ),
+}
+if set(HIDDEN) != set(PARTS):  # every part a student sees is judged, and nothing else
+    raise ImportError(f"hidden checks {sorted(HIDDEN)} do not match the parts {sorted(PARTS)}")

@@ -1,0 +1,312 @@
+"""Nothing a student can reach without writing code of their own passes an autograded part.
+
+Every public function of every ``helpers`` module is called with the lab's data in
+the usual argument shapes (features, annotations, labels, pred_probs, scores, ids),
+and again with the keywords a consensus function would take (``tie_break=...``,
+``pred_probs=``, ``annotator_scores=``); every attribute of ``load_lab_data()`` is
+collected, and so is every value the given cells of the notebooks define before the
+first answer. Each value is then judged as every autograded part, exactly as the
+grader judges a recorded answer.
+
+The one kind of value that may pass is what Exercise 2a asks students to *choose*:
+out-of-sample pred_probs of the lab's model fit to labels a curator has. Anything else
+that passes is a giveaway, and so is a public function that accepts a tie-break.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import inspect
+import itertools
+import pickle
+import pkgutil
+import warnings
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+import helpers
+from helpers.answers import AnswerError
+from helpers.checks import read_answer
+from helpers.parts import PARTS
+from labgrader.judge import grade_payload
+from labgrader.parts import crowdlab_consensus
+from labgrader.reference import lab_reference
+from labgrader.submissions import NOTEBOOKS, read_notebook
+from tests.conftest import RELEASE_DIR, recorded_payload
+
+matplotlib.use("Agg")
+
+LAUNCHER = "helpers.student_lab"  # make lab's launcher: takes paths and starts JupyterLab
+TIE_BREAKS = ("first_seen", "model", "annotator_score", "lowest_class", "majority")
+SINGLE_ANSWER_PARTS = [name for name, part in PARTS.items() if len(part.answers) == 1]
+HELPERS_SOURCES = sorted(Path(helpers.__file__).parent.glob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def pool(lab):
+    """Argument values by parameter name: what a student has before answering anything."""
+    random_scores = dict(
+        zip(
+            lab.multiannotator_labels.columns,
+            np.random.RandomState(0).random_sample(50),
+            strict=True,
+        )
+    )
+    labels = [lab.true_labels, lab.labels_from_random_annotators]
+    pred_probs = [helpers.out_of_sample_pred_probs(lab.features, y) for y in labels]
+    return {
+        "features": [lab.features],
+        "multiannotator_labels": [lab.multiannotator_labels],
+        "true_labels": [lab.true_labels],
+        "labels": labels,
+        "labels_to_fit": labels,
+        "predicted_labels": labels,
+        "consensus_labels": labels,
+        "pred_probs": pred_probs,
+        "annotator_scores": [random_scores, dict.fromkeys(random_scores, 0.5)],
+        "random_state": [np.random.RandomState(helpers.LAB_SEED)],
+        "num_annotators": [50, 10],
+        "annotator_quality": [0.6],
+        "n_examples": [len(lab.true_labels)],
+        "n_classes": [3],
+        "known_ids": [list(lab.multiannotator_labels.columns)],
+        "highlight": [list(lab.multiannotator_labels.columns[:10])],
+        "part_name": list(PARTS),
+        "kind": ["labels", "scores", "ids", "probabilities"],
+        "name": ["answer"],
+        "title": ["t"],
+        "ax": [None],
+    }
+
+
+def public_functions():
+    """``(qualified name, function)`` of every public function defined in a helpers module."""
+    for info in pkgutil.iter_modules(helpers.__path__):
+        module = importlib.import_module(f"helpers.{info.name}")
+        if module.__name__ == LAUNCHER:
+            continue
+        for name, obj in list(vars(module).items()):
+            if inspect.isfunction(obj) and obj.__module__ == module.__name__ and name[0] != "_":
+                yield f"{module.__name__}.{name}", obj
+
+
+def candidate_calls(function, pool):
+    """Argument combinations for ``function`` from the pool (every value for unknown names)."""
+    everything = [value for values in pool.values() for value in values]
+    required = []
+    for parameter in inspect.signature(function).parameters.values():
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            required.append((None, everything))
+        elif parameter.default is parameter.empty and parameter.kind is not parameter.VAR_KEYWORD:
+            required.append((parameter.name, pool.get(parameter.name, everything)))
+    for combination in itertools.islice(itertools.product(*(c for _, c in required)), 200):
+        positional = [value for (name, _), value in zip(required, combination, strict=True)]
+        yield positional, {}
+        for tie_break in TIE_BREAKS:
+            yield positional, {"tie_break": tie_break}
+        yield positional, {"pred_probs": pool["pred_probs"][1]}
+        yield positional, {"annotator_scores": pool["annotator_scores"][0]}
+
+
+def unpacked(value):
+    """A value and everything inside it a student could take out without computing."""
+    yield value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from unpacked(getattr(value, field.name))
+    elif isinstance(value, pd.DataFrame):
+        yield value.index
+        for column in value.columns:
+            yield value[column]
+    elif isinstance(value, dict):
+        yield from value.values()
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from unpacked(item)
+
+
+def distinct(values) -> list:
+    """``values`` without repeats (by content), in order."""
+    seen, kept = set(), []
+    for value in values:
+        try:
+            key = hashlib.sha1(pickle.dumps(value)).hexdigest()
+        except Exception:  # not picklable (a figure, a function): never an answer
+            continue
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept
+
+
+def _reads_as(kind, value) -> bool:
+    from helpers.checks import dataset_shape
+
+    try:
+        read_answer(kind, value, "value", dataset_shape())
+    except (AnswerError, TypeError, ValueError):
+        return False
+    return True
+
+
+def giveaways(values, model_outputs) -> list:
+    """``(part, value type)`` of every value that passes a part, except the pred_probs of the
+    lab's model (``model_outputs``), which Exercise 2a asks students to choose among."""
+    values = distinct(values)
+    found = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for value in values:
+            for part in SINGLE_ANSWER_PARTS:
+                if not grade_payload(part, recorded_payload(part, value)).passed:
+                    continue
+                is_a_choice = part == "pred_probs_for_crowdlab" and any(
+                    np.allclose(np.asarray(value, dtype=float), output) for output in model_outputs
+                )
+                if not is_a_choice:
+                    found.append((part, type(value).__name__))
+        # A label answer passes 2b only if it is CROWDLAB's consensus for the pred_probs beside it.
+        labels = [np.asarray(v, dtype=float) for v in values if _reads_as("labels", v)]
+        for pred_probs in (v for v in values if _reads_as("probabilities", v)):
+            consensus = crowdlab_consensus(lab_reference(), np.asarray(pred_probs, dtype=float))
+            for candidate in labels:
+                if np.array_equal(candidate, consensus):
+                    payload = recorded_payload("crowdlab_labels", candidate, pred_probs)
+                    if grade_payload("crowdlab_labels", payload).passed:
+                        found.append(("crowdlab_labels", "labels"))
+    return found
+
+
+def choices_of_a_model(lab) -> list:
+    """The pred_probs Exercise 2a lets students pick: the lab's model fit to labels a curator has."""
+    return [
+        helpers.out_of_sample_pred_probs(lab.features, lab.labels_from_random_annotators),
+        helpers.pred_probs_from_majority_vote_model(lab.features, lab.multiannotator_labels),
+    ]
+
+
+def model_outputs(values) -> list:
+    """The values that are pred_probs of the lab's model, as float arrays."""
+    return [np.asarray(v, dtype=float) for v in distinct(values) if _reads_as("probabilities", v)]
+
+
+def test_no_public_function_takes_a_tie_break():
+    for name, function in public_functions():
+        assert "tie_break" not in inspect.signature(function).parameters, name
+
+
+MODEL_FUNCTIONS = (
+    "helpers.model.out_of_sample_pred_probs",
+    "helpers.model.pred_probs_from_majority_vote_model",
+)
+
+
+def returned_values(pool, functions) -> tuple[dict, int]:
+    """What each of ``functions`` returns for the pool's arguments (by function name, distinct
+    values only), and how many calls were made."""
+    returned, calls = {}, 0
+    for name, function in functions:
+        values = []
+        for positional, keywords in candidate_calls(function, pool):
+            calls += 1
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    result = function(*positional, **keywords)
+            except Exception:  # wrong shapes or types for this function: nothing returned
+                continue
+            values.extend(unpacked(result))
+        returned[name] = distinct(v for v in values if v is not None)
+    matplotlib.pyplot.close("all")
+    return returned, calls
+
+
+def fed_back(pool, values) -> dict:
+    """The pool with every returned value that could be an argument added where it fits."""
+    grown = {name: list(candidates) for name, candidates in pool.items()}
+    for value in distinct(values):
+        if isinstance(value, (int, float, str)):
+            continue
+        if _reads_as("labels", value):
+            for name in ("labels", "labels_to_fit", "predicted_labels", "consensus_labels"):
+                grown[name].append(value)
+        if _reads_as("probabilities", value):
+            grown["pred_probs"].append(value)
+        if _reads_as("scores", value):
+            grown["annotator_scores"].append(value)
+    return grown
+
+
+def test_nothing_helpers_functions_return_passes_a_part(lab, pool, capsys):
+    """Called once, and again on what the first calls returned (a chain of calls, no own code)."""
+    functions = list(public_functions())
+    first, calls = returned_values(pool, functions)
+    again = [(name, function) for name, function in functions if first[name]]
+    second, more_calls = returned_values(fed_back(pool, sum(first.values(), [])), again)
+    capsys.readouterr()
+    print(f"{calls} + {more_calls} calls")
+    assert calls > 1000 and more_calls > 100  # the search really ran
+    everything = [v for returned in (first, second) for values in returned.values() for v in values]
+    print(f"{len(everything)} values returned, {len(distinct(everything))} distinct")
+    assert len(everything) > 50
+    models = [
+        v
+        for returned in (first, second)
+        for name in MODEL_FUNCTIONS
+        for v in returned.get(name, [])
+    ]
+    assert not giveaways(everything, model_outputs([*models, *pool["pred_probs"]]))
+
+
+def test_no_attribute_of_the_lab_data_passes_a_part(lab):
+    attributes = [getattr(lab, name) for name in dir(lab) if not name.startswith("_")]
+    values = [v for attribute in attributes for v in unpacked(attribute) if not callable(v)]
+    assert len(values) >= 5
+    assert not giveaways(values, model_outputs=[])
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_no_value_the_given_cells_define_passes_a_part(notebook, lab, capsys):
+    """Exercise 2 stands on its own without handing over Exercise 1 (nor does Exercise 1 itself)."""
+    nb = read_notebook(RELEASE_DIR / f"{notebook}.ipynb")
+    namespace: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            break  # the first answer: everything after it needs the student's work
+        exec(compile(cell.source, f"<{notebook} cell>", "exec"), namespace)
+    matplotlib.pyplot.close("all")
+    capsys.readouterr()
+    assert "pred_probs_from_model_fit_to_random_annotators" in namespace
+    values = [
+        v
+        for name, value in namespace.items()
+        if not name.startswith("_") and not callable(value) and not inspect.ismodule(value)
+        for v in unpacked(value)
+    ]
+    assert not giveaways(values, model_outputs(choices_of_a_model(lab)))
+
+
+def test_the_search_finds_a_giveaway_when_there_is_one(lab):
+    """The detector itself: a consensus function's output would be caught."""
+    from labgrader.methods import majority_vote
+
+    assert giveaways([majority_vote(lab.multiannotator_labels)], []) == [
+        ("majority_vote", "ndarray")
+    ]
+
+
+@pytest.mark.parametrize("path", HELPERS_SOURCES, ids=lambda path: path.name)
+def test_no_text_in_helpers_names_the_careless_or_calls_anything_the_reference(path):
+    text = path.read_text()
+    for careless in [f"A00{i}" for i in range(41, 51)]:
+        assert careless not in text, careless
+    for phrase in ("reference", "solution", "the answer to", "last ten", "last 10", "bad ones"):
+        assert phrase not in text.lower(), phrase
