@@ -20,13 +20,15 @@ STUDENT_PY := $(STUDENT_VENV)/bin/python
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml helpers/pyproject.toml
+$(VENV)/.installed: requirements.txt pyproject.toml helpers/pyproject.toml jupyter-config/nbgrader_labgrader.json
 	@if ! $(BASE_PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
 		apt-get update && apt-get install -y python3-venv; fi
 	$(BASE_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check pip==26.3
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e ./helpers -e .
+	@# The course's Formgrader in place of nbgrader's (an editable install copies no data files).
+	install -D -m 644 jupyter-config/nbgrader_labgrader.json $(VENV)/etc/jupyter/jupyter_server_config.d/nbgrader_labgrader.json
 	touch $@
 
 student-env: $(STUDENT_VENV)/.installed

@@ -5,7 +5,10 @@ Every setting below is read by nbgrader 0.9.6; the comments say which hole it cl
 
 import os
 import secrets
+import warnings
 from pathlib import Path
+
+from sqlalchemy.exc import SAWarning
 
 COURSE_ROOT = Path(__file__).resolve().parent
 
@@ -18,6 +21,16 @@ c.CourseDirectory.root = str(COURSE_ROOT)
 # (plain postgresql:// means psycopg 3 to SQLAlchemy 2.1, which is not installed).
 c.CourseDirectory.db_url = os.environ.get(
     "MULTIANNOTATOR_DB_URL", f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
+)
+
+# nbgrader 0.9.6 builds a new submission's notebooks before it adds the submission to the
+# session, and SQLAlchemy 2 warns "Object of type <SubmittedAssignment> not in session" three
+# times per student. Harmless (the add that follows saves all of it), and nothing to act on.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Object of type <Submitted(Assignment|Notebook)> not in session",
+    category=SAWarning,
+    module="nbgrader.api",
 )
 
 # What students see in place of the solutions.
@@ -46,8 +59,20 @@ c.GradingExecute.warm_kernels = True
 # Where the machine cannot do that, grading says so loudly once and runs unconfined.
 c.GradingExecute.sandbox = True
 
-# One unreadable notebook costs only itself: nbgrader would drop the whole submission.
-c.Autograde.exporter_class = "labgrader.intake.TolerantNotebookExporter"
+# One unreadable notebook costs only itself (nbgrader would drop the whole submission), and before
+# the first student the sandbox is checked: grading stops if it should work and does not.
+c.Autograde.exporter_class = "labgrader.execute.GradingNotebookExporter"
+
+# Locked cells are compared with the release the students were given, not with the checksum
+# generate_assignment stored before it stripped the hidden tests (nbgrader #1961): a warning
+# means a student really changed one, and the grade report lists it.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "labgrader.integrity.RestoreLockedCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Autograde with the course's kernel settings and re-judge every test cell in this process.
 c.Autograde.autograde_preprocessors = [
@@ -56,15 +81,24 @@ c.Autograde.autograde_preprocessors = [
     "labgrader.verify.VerifyAnswers",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "labgrader.limits.LimitOutputSize",
+    "labgrader.limits.DescribeImages",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "labgrader.comments.AddTestCellComments",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# Feedback handed back to students never shows hidden tests (nbgrader issues #917, #1363).
+# Feedback handed back to students never shows hidden tests (nbgrader issues #917, #1363), and
+# shows the points the gradebook holds, a grader's override and its reason included.
 c.GenerateFeedback.preprocessors = [
     "labgrader.feedback.StripHiddenTests",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# `nbgrader export` writes grades.csv with the graders' comments, properly quoted.
+c.ExportApp.plugin_class = "labgrader.export.GradesAndComments"
+
+# A course without an exchange is not an error: no critical log line on every Formgrader request.
+c.ExchangeFactory.list = "labgrader.exchange.CourseExchangeList"

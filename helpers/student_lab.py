@@ -34,7 +34,8 @@ from jupyter_core.paths import jupyter_config_dir
 
 ASSIGNMENT = "multiannotator"
 INSTRUCTOR_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
-INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",)
+# nbgrader's Formgrader, and the course's own in its place in the instructors' environment.
+INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "labgrader.formgrader")
 
 
 def _jupyter(*args: str) -> None:

@@ -18,9 +18,12 @@ pipeline:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from queue import Empty
@@ -32,10 +35,12 @@ from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, default
 
-from labgrader.intake import mark_not_gradable
-from labgrader.sandbox_setup import grading_policy, lent_to_the_sandbox, sandbox_unavailable
+from labgrader.intake import STATE_KEY, TolerantNotebookExporter, mark_not_gradable
+from labgrader.sandbox_check import SandboxSetupError, sandbox_readiness
+from labgrader.sandbox_setup import grading_policy, lent_to_the_sandbox
 
 SECRET_VARIABLES = ("MULTIANNOTATOR_DB_URL",)
+SWITCHED_OFF = "switched off (GradingExecute.sandbox = False)"
 SECRET_PREFIXES = ("PG",)  # libpq's PGPASSWORD, PGHOST, ... for a PostgreSQL gradebook
 
 
@@ -171,6 +176,7 @@ class GradingExecute(Execute):
     _said_why_not_warm = False
     _said_why_no_sandbox = False
     _policy = None
+    _runtime = None
 
     # All outputs are in when the last cell returns: a graceful shutdown only costs time.
     shutdown_kernel = "immediate"
@@ -196,16 +202,21 @@ class GradingExecute(Execute):
         self._stop_reason = None
         self._deadline = time.monotonic() + self.notebook_timeout
         self.timeout_func = self._cell_timeout
-        self._policy = self._sandbox_policy(resources)
+        self._policy, confinement = self._confinement(resources)
+        nb.metadata.setdefault(STATE_KEY, {})["confinement"] = confinement
+        # Every kernel talks over Unix sockets in a private folder: no TCP port for anyone to reach.
+        self._runtime = (
+            self._policy.runtime if self._policy else tempfile.mkdtemp(prefix="nbgrader-kernel-")
+        )
+        lent = lent_to_the_sandbox(self._policy) if self._policy else contextlib.nullcontext()
         try:
-            if self._policy is None:
+            with lent:
                 nb, resources = super().preprocess(nb, resources, km)
-            else:
-                with lent_to_the_sandbox(self._policy):
-                    nb, resources = super().preprocess(nb, resources, km)
         except Exception as error:  # the kernel could not start, or died between cells
             self.log.error("Execution of %s failed: %r", _name(resources), error)
             self._stop(f"the notebook could not be run ({type(error).__name__}: {error})"[:300])
+        finally:
+            shutil.rmtree(self._runtime, ignore_errors=True)
         if self._stop_reason:
             mark_not_gradable(
                 nb,
@@ -215,16 +226,46 @@ class GradingExecute(Execute):
             )
         return nb, resources
 
-    def _sandbox_policy(self, resources):
+    def preflight(self) -> None:
+        """Before the first student: stop if the sandbox should work here and does not.
+
+        Where this machine cannot sandbox at all, or the sandbox is switched off, say so once.
+        """
         if not self.sandbox:
-            return None
-        course_root = Path(self.config.get("CourseDirectory", {}).get("root") or os.getcwd())
-        why_not = sandbox_unavailable(course_root)
-        if why_not is None:
-            workdir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
-            return grading_policy(
-                Path(workdir), course_root, self.config.get("Exchange", {}).get("root")
+            self._say_unconfined(SWITCHED_OFF)
+            return
+        try:
+            why_not = sandbox_readiness(self._course_root())
+        except SandboxSetupError as error:
+            self.log.error(
+                "Grading stopped before the first student: student code cannot be sandboxed, for "
+                "a reason you can fix: %s. (Grading unconfined instead, with "
+                "--GradingExecute.sandbox=False, lets student code read the gradebook and the "
+                "solutions.)",
+                error,
             )
+            raise SystemExit(1) from None
+        if why_not:
+            self._say_unconfined(why_not)
+
+    def _course_root(self) -> Path:
+        return Path(self.config.get("CourseDirectory", {}).get("root") or os.getcwd())
+
+    def _confinement(self, resources):
+        """The sandbox policy for this notebook (``None`` if unconfined) and a line for the report."""
+        if not self.sandbox:
+            return None, f"not sandboxed: {SWITCHED_OFF}"
+        why_not = sandbox_readiness(self._course_root())
+        if why_not:
+            self._say_unconfined(why_not)
+            return None, f"not sandboxed: {why_not}"
+        workdir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
+        policy = grading_policy(
+            Path(workdir), self._course_root(), self.config.get("Exchange", {}).get("root")
+        )
+        return policy, "sandboxed"
+
+    def _say_unconfined(self, why_not: str) -> None:
         if not GradingExecute._said_why_no_sandbox:
             GradingExecute._said_why_no_sandbox = True
             self.log.error(
@@ -233,16 +274,13 @@ class GradingExecute(Execute):
                 why_not,
                 pwd.getpwuid(os.geteuid()).pw_name,
             )
-        return None
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
-        if self._policy is not None:
-            # No network inside the sandbox: talk over Unix sockets in the kernel's runtime folder.
-            km.sandbox_policy = self._policy
-            km.transport = "ipc"
-            km.ip = os.path.join(self._policy.runtime, "kernel")
-            km.connection_file = os.path.join(self._policy.runtime, "kernel.json")
+        km.sandbox_policy = self._policy
+        km.transport = "ipc"
+        km.ip = os.path.join(self._runtime, "kernel")
+        km.connection_file = os.path.join(self._runtime, "kernel.json")
         return km
 
     def _cell_timeout(self, cell):
@@ -276,3 +314,12 @@ class GradingExecute(Execute):
 
 def _name(resources) -> str:
     return (resources or {}).get("metadata", {}).get("name", "notebook")
+
+
+class GradingNotebookExporter(TolerantNotebookExporter):
+    """Autograde's exporter: reads submissions tolerantly, and is made before the first student,
+    which is when :meth:`GradingExecute.preflight` checks the sandbox."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        GradingExecute(parent=self).preflight()

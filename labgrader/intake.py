@@ -181,7 +181,7 @@ class TolerantNotebookExporter(NotebookExporter):
 
     def _restore_metadata(self, nb, resources):
         name = resources.get("metadata", {}).get("name", "notebook")
-        changes = restore_cell_metadata(nb, self._release_notebook(resources, name))
+        changes = restore_cell_metadata(nb, self.release_notebook(resources, name))
         self._log_changes(resources, changes, "had nbgrader metadata that does not validate")
 
     def _log_changes(self, resources, changes, problem):
@@ -193,7 +193,7 @@ class TolerantNotebookExporter(NotebookExporter):
     def _placeholder(self, resources, problem):
         name = resources.get("metadata", {}).get("name", "notebook")
         self.log.error("%s is %s: grading the unanswered release in its place", name, problem)
-        nb = self._release_notebook(resources, name)
+        nb = self.release_notebook(resources, name)
         mark_not_gradable(
             nb,
             problem,
@@ -203,7 +203,7 @@ class TolerantNotebookExporter(NotebookExporter):
         )
         return nb
 
-    def _release_notebook(self, resources, name):
+    def release_notebook(self, resources, name):
         """The unanswered release of notebook ``name``, or an empty notebook if there is none."""
         coursedir = getattr(self.parent, "coursedir", None)
         assignment = resources.get("nbgrader", {}).get("assignment")

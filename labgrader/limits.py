@@ -1,10 +1,15 @@
-"""Keep graded notebooks and feedback small whatever a student prints.
+"""Keep graded notebooks and feedback small whatever a student prints, and their images described.
 
 nbgrader's ``LimitOutput`` counts lines, so a single 5 MB line, a huge HTML
 table or an enormous image passes through it into the autograded notebook and
-the feedback page. :class:`LimitOutputSize` cuts every output of a code cell to
-at most ``max_chars`` characters of text per MIME type and drops images larger
-than ``max_image_bytes``, saying what it removed.
+the feedback page. :class:`LimitOutputSize` cuts every text output of a code
+cell to at most ``max_chars`` characters per MIME type and drops images larger
+than ``max_image_bytes``, saying what it removed; an image is never cut as if it
+were text (half a PNG is no picture).
+
+:class:`DescribeImages` gives every image an alternative text, so that the
+feedback page and the Formgrader say what a plot shows to readers who cannot
+see it (and nbconvert has nothing to warn about).
 """
 
 from __future__ import annotations
@@ -40,15 +45,37 @@ class LimitOutputSize(NbGraderPreprocessor):
             data = output.get("data", {})
             for mime in list(data):
                 value = data[mime]
-                if (
-                    mime.startswith("image/")
-                    and isinstance(value, str)
-                    and len(value) > self.max_image_bytes
-                ):
+                if not isinstance(value, str):
+                    continue
+                if not _is_image(mime):
+                    data[mime] = _cut(value, self.max_chars)
+                elif len(value) > self.max_image_bytes:
                     del data[mime]
                     data["text/plain"] = (
                         f"[{mime} image of {len(value):,} bytes removed by the autograder]"
                     )
-                elif isinstance(value, str):
-                    data[mime] = _cut(value, self.max_chars)
+        return cell, resources
+
+
+def _is_image(mime: str) -> bool:
+    return mime.startswith("image/") and mime != "image/svg+xml"  # SVG is text, cut as text
+
+
+UNDESCRIBED_IMAGE = "A picture drawn by the code of this cell"
+
+
+class DescribeImages(NbGraderPreprocessor):
+    """Give every image output an alternative text: the cell's ``alt`` metadata, or a plain one.
+
+    The lab's plot cells carry an ``alt`` in their metadata that says what the plot
+    shows; an image a student's own code draws gets :data:`UNDESCRIBED_IMAGE`.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        description = cell.get("metadata", {}).get("alt") or UNDESCRIBED_IMAGE
+        for output in cell.get("outputs", []):
+            for mime in output.get("data", {}):
+                if mime.startswith("image/"):
+                    metadata = output.setdefault("metadata", {}).setdefault(mime, {})
+                    metadata.setdefault("alt", description)
         return cell, resources

@@ -211,6 +211,27 @@ class Grader:
         print(line, end="\n" if final else "", file=self.stream, flush=True)
 
 
+def check_the_sandbox(course_root: Path, options: list) -> None:
+    """Before any worker starts: stop if the sandbox should work and does not (as nbgrader would
+    before its first student), or say once that student code runs unconfined."""
+    import logging
+
+    from traitlets.config.loader import KVArgParseConfigLoader, PyFileConfigLoader
+
+    from labgrader.execute import GradingExecute
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    settings = [option for option in options if option.startswith("--") and "=" in option]
+    config.merge(KVArgParseConfigLoader(argv=settings).load_config())
+    executor = GradingExecute(config=config)
+    executor.log = logging.getLogger("multiannotator-autograde")
+    if not executor.log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        executor.log.addHandler(handler)
+    executor.preflight()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Autograde every submission on every core.")
     parser.add_argument("assignment", nargs="?", default="multiannotator")
@@ -235,6 +256,7 @@ def main(argv=None) -> int:
         options.append("--GradingExecute.sandbox=False")
     if args.timeout:
         options.append(f"--Execute.timeout={args.timeout}")
+    check_the_sandbox(args.course_root.resolve(), options)
     students = args.student or find_students(args.course_root, args.assignment)
     if not students:
         print(

@@ -10,6 +10,10 @@ a student whose submission held no notebook. This report starts from the
 - ``missing``: the submission holds no such notebook (a renamed one is named);
 - ``not gradable``: the file is there but could not be graded, with the reason.
 
+Each row also carries what graders wrote on the notebook (``comments``) and what an
+instructor must know about how it was graded (``notes``: locked cells the student
+changed, student code that ran without the sandbox).
+
 Run ``multiannotator-grade-report`` in the course root; it prints the table and
 writes ``reports/grade_report.csv``.
 """
@@ -25,7 +29,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from labgrader.intake import FAILED_SUBMISSION_FILE, grading_failure, notebook_problem
+from labgrader.comments import manual_comments
+from labgrader.intake import FAILED_SUBMISSION_FILE, STATE_KEY, grading_failure, notebook_problem
+from labgrader.integrity import edited_locked_cells
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS
 
 GRADED, MANUAL, MISSING, NOT_GRADABLE = "graded", "needs manual grading", "missing", "not gradable"
@@ -41,6 +47,8 @@ class ReportRow:
     score: float | None
     max_score: float
     reason: str = ""
+    comments: str = ""  # what graders wrote, "cell: text; ..."
+    notes: str = ""  # what an instructor must know: edited locked cells, no sandbox
 
 
 def submitted_students(course_root: Path) -> list[str]:
@@ -78,15 +86,30 @@ def _row(gradebook, course_root: Path, student: str, notebook: str, max_score: f
         result = gradebook.find_submission_notebook(notebook, ASSIGNMENT, student)
     except MissingEntry:
         return ReportRow(student, notebook, NOT_GRADABLE, None, max_score, "not in the gradebook")
-    failure = grading_failure(nbformat.read(str(graded_file), as_version=4))
+    graded = nbformat.read(str(graded_file), as_version=4)
+    extra = {
+        "comments": "; ".join(f"{cell}: {text}" for cell, text in manual_comments(result).items()),
+        "notes": "; ".join(_notes(graded)),
+    }
+    failure = grading_failure(graded)
     if failure:
-        return ReportRow(student, notebook, NOT_GRADABLE, result.score, max_score, failure)
+        return ReportRow(student, notebook, NOT_GRADABLE, result.score, max_score, failure, **extra)
     waiting = [grade.name for grade in result.grades if grade.needs_manual_grade]
     if waiting:
-        return ReportRow(
-            student, notebook, MANUAL, result.score, max_score, "waiting: " + ", ".join(waiting)
-        )
-    return ReportRow(student, notebook, GRADED, result.score, max_score)
+        reason = "waiting: " + ", ".join(waiting)
+        return ReportRow(student, notebook, MANUAL, result.score, max_score, reason, **extra)
+    return ReportRow(student, notebook, GRADED, result.score, max_score, **extra)
+
+
+def _notes(graded_nb) -> list[str]:
+    notes = []
+    edited = edited_locked_cells(graded_nb)
+    if edited:
+        notes.append("the student changed locked cells: " + ", ".join(edited))
+    confinement = graded_nb.metadata.get(STATE_KEY, {}).get("confinement", "")
+    if confinement.startswith("not sandboxed"):
+        notes.append("student code was " + confinement)
+    return notes
 
 
 def grade_report(course_root: Path, db_url: str | None = None) -> list[ReportRow]:
@@ -163,6 +186,9 @@ def print_table(rows: list[ReportRow], stream=sys.stdout) -> None:
     for row in rows:
         if row.reason:
             print(f"  {row.student} {row.notebook}: {row.reason}", file=stream)
+    for row in rows:
+        if row.notes:
+            print(f"NOTE {row.student} {row.notebook}: {row.notes}", file=stream)
 
 
 def main(argv=None) -> int:

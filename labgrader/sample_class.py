@@ -80,6 +80,8 @@ def nbgrader(*args: str, course_root: Path = COURSE_ROOT) -> None:
 
 def grade_sample_class(course_root: Path = COURSE_ROOT) -> None:
     """Release, submit, autograde, give feedback and export grades for the sample class."""
+    # Removing the old release first spares nbgrader's "Removing existing assignment" warning.
+    shutil.rmtree(course_root / "release" / ASSIGNMENT, ignore_errors=True)
     nbgrader("generate_assignment", ASSIGNMENT, "--force", course_root=course_root)
     for student in SAMPLE_STUDENTS:
         for folder in ("submitted", "autograded", "feedback"):

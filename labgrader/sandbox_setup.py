@@ -1,13 +1,18 @@
-"""The grader's side of the sandbox: who kernels run as, their policy, cgroups, and whether it works here.
+"""The grader's side of the sandbox: who kernels run as, what they need, their policy and cgroups.
 
-:mod:`labgrader.sandbox` confines a kernel; this module decides, per
-notebook, what the confined kernel may see (:func:`grading_policy`), makes its
-cgroups, lends it the student's folder while it runs, and finds out once per
-process whether this machine allows any of it (:func:`sandbox_unavailable`).
+:mod:`labgrader.sandbox` confines a kernel; this module decides, per notebook,
+what the confined kernel may see (:func:`grading_policy`), from what the
+kernel's interpreter really imports (:func:`kernel_paths`, asked once per
+process, whatever the layout: a venv inside or outside the course, an editable
+install from this or another checkout, or a plain install), makes its cgroups
+and lends it the student's folder while it runs. :mod:`labgrader.sandbox_check`
+finds out whether all of this works on this machine.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import pwd
 import shutil
@@ -16,11 +21,13 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from labgrader.sandbox import MEMORY_BYTES, PROCESSES, Policy
 
 SANDBOX_USER = "nbgrader-sandbox"
+STUDENTS_PACKAGE, GRADER_PACKAGE = "helpers", "labgrader"
 
 
 def sandbox_user() -> tuple[int, int]:
@@ -29,27 +36,84 @@ def sandbox_user() -> tuple[int, int]:
     return entry.pw_uid, entry.pw_gid
 
 
-def probe(policy: Policy) -> str | None:
-    """Start the launcher with ``policy`` on a command that imports the course package.
+class KernelSetupError(RuntimeError):
+    """The grading kernel's interpreter cannot even import the students' package, sandbox or not."""
 
-    Returns why the sandbox cannot be used here, or ``None`` if it works.
+
+@dataclass(frozen=True)
+class KernelPaths:
+    """Where the grading kernel's interpreter finds Python and the two packages.
+
+    Attributes
+    ----------
+    interpreter : str
+        The interpreter's real path (a venv's ``python`` is a link to it).
+    libraries : tuple of str
+        Folders the kernel imports from: its prefixes and library folders.
+    students_package : str
+        The folder ``import helpers`` loads.
+    grader_package : str or None
+        The folder ``import labgrader`` would load, if the interpreter finds it.
     """
-    check = "import helpers.checks, socket; socket.create_connection(('127.0.0.1', 9), timeout=1)"
-    command = [
-        sys.executable,
-        "-m",
-        "labgrader.sandbox",
-        policy.to_json(),
-        "--",
-        sys.executable,
-        "-c",
-        check,
+
+    interpreter: str
+    libraries: tuple
+    students_package: str
+    grader_package: str | None
+
+
+_WHERE = """
+import importlib.util, json, os, sys
+def folder(name):
+    spec = importlib.util.find_spec(name)
+    return os.path.dirname(spec.origin) if spec and spec.origin else None
+print(json.dumps({"interpreter": os.path.realpath(sys.executable), "prefixes": [sys.prefix, sys.base_prefix],
+    "path": [p for p in sys.path if p], "helpers": folder("helpers"), "labgrader": folder("labgrader")}))
+"""
+
+
+@functools.cache
+def kernel_paths(interpreter: str = sys.executable) -> KernelPaths:
+    """Ask the kernel's interpreter, with the grading kernel's environment, where it imports from."""
+    from labgrader.execute import grading_kernel_env
+
+    result = subprocess.run(
+        [interpreter, "-c", _WHERE],
+        env=grading_kernel_env(),
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        raise KernelSetupError(f"{interpreter} could not start: {_last_line(result.stderr)}")
+    found = json.loads(result.stdout)
+    if found["helpers"] is None:
+        raise KernelSetupError(
+            f"{interpreter} cannot import {STUDENTS_PACKAGE}, which every notebook imports: install "
+            "it into the grading environment (make setup)"
+        )
+    prefixes = [os.path.realpath(p) for p in found["prefixes"]]
+    # Only library folders come back into the sandbox, never a checkout someone put on sys.path.
+    libraries = [
+        path
+        for path in map(os.path.realpath, found["path"])
+        if any(_inside(path, prefix) for prefix in prefixes)
+        or Path(path).name in ("site-packages", "dist-packages")
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    if "Network is unreachable" in result.stderr:
-        return None  # it ran, imported the package, and found no network
-    lines = result.stderr.strip().splitlines()
-    return lines[-1] if lines else f"the sandbox probe exited with {result.returncode}"
+    return KernelPaths(
+        interpreter=found["interpreter"],
+        libraries=tuple(
+            dict.fromkeys([*prefixes, str(Path(found["interpreter"]).parent), *libraries])
+        ),
+        students_package=found["helpers"],
+        grader_package=found["labgrader"],
+    )
+
+
+def _last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else "no message"
 
 
 DEFAULT_EXCHANGE = "/usr/local/share/nbgrader/exchange"
@@ -102,15 +166,12 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
     """The policy for a kernel grading the notebook in ``workdir``, with a fresh runtime folder."""
     import matplotlib
 
-    import helpers
-    import labgrader
-
+    paths = kernel_paths()
     uid, gid = sandbox_user()
     runtime = tempfile.mkdtemp(prefix="nbgrader-kernel-", dir="/tmp")
     os.chown(runtime, uid, gid)
     os.chmod(runtime, 0o700)
-    students_package = Path(helpers.__file__).parent
-    grader_package = Path(labgrader.__file__).parent
+    packages = [p for p in (paths.students_package, paths.grader_package) if p]
     hide = (
         str(course_root),
         os.path.expanduser("~"),
@@ -118,7 +179,11 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
         "/home",
         exchange_root or DEFAULT_EXCHANGE,
         # An editable install: the checkout it comes from holds solutions too.
-        *(str(p.parent) for p in (students_package, grader_package) if not _inside(p, sys.prefix)),
+        *(
+            str(Path(p).parent)
+            for p in packages
+            if not any(_inside(p, library) for library in paths.libraries)
+        ),
     )
     caches = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
     return Policy(
@@ -126,8 +191,8 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
         runtime=runtime,
         cgroups=make_cgroups(Path(runtime).name, PROCESSES, MEMORY_BYTES),
         hide=hide,
-        keep=(sys.prefix, str(students_package)),
-        conceal=(str(grader_package),),
+        keep=(*paths.libraries, paths.students_package),
+        conceal=(paths.grader_package,) if paths.grader_package else (),
         uid=uid,
         gid=gid,
         # An ordinary kernel would rebuild matplotlib's font list in its empty home: start from ours.
@@ -160,31 +225,3 @@ def lent_to_the_sandbox(policy: Policy):
             os.chown(path, uid, gid, follow_symlinks=False)
         shutil.rmtree(policy.runtime, ignore_errors=True)
         remove_cgroups(policy.cgroups)
-
-
-_why_not: dict = {}
-
-
-def sandbox_unavailable(course_root: Path) -> str | None:
-    """Why kernels cannot be sandboxed on this machine (checked once), or ``None``."""
-    if "reason" not in _why_not:
-        _why_not["reason"] = _find_why_not(course_root)
-    return _why_not["reason"]
-
-
-def _find_why_not(course_root: Path) -> str | None:
-    if os.geteuid() != 0:
-        return "grading does not run as root, so it cannot switch user or make namespaces"
-    try:
-        sandbox_user()
-    except KeyError:
-        return f"there is no user {SANDBOX_USER} (create it with `make sandbox-user`)"
-    workdir = Path(tempfile.mkdtemp(prefix="nbgrader-sandbox-probe-"))
-    try:
-        policy = grading_policy(workdir, course_root)
-        with lent_to_the_sandbox(policy):
-            return probe(policy)
-    except OSError as error:
-        return str(error)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)

@@ -11,6 +11,9 @@ alone, and the feedback shows it, never a traceback from hidden tests.
 
 from __future__ import annotations
 
+import textwrap
+from dataclasses import dataclass
+
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -18,6 +21,9 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from helpers.answers import ANSWER_MIME_TYPE
 from helpers.parts import PARTS
 from labgrader.judge import Verdict, grade_payload
+
+WRAP_AT = 100
+"""Columns of a verdict line: long ones wrap, in the Formgrader and the feedback alike."""
 
 VERDICT_KEY = "multiannotator_lab"
 """Cell metadata key under which the verdict is kept for reports."""
@@ -66,15 +72,59 @@ def verdict_for_cell(cell, part_name: str) -> Verdict:
     return grade_payload(part_name, payloads[0])
 
 
-def verdict_output(verdict: Verdict, points: float) -> NotebookNode:
+@dataclass(frozen=True)
+class Award:
+    """The points a part finally got, and whether a person changed what the autograder gave.
+
+    Attributes
+    ----------
+    points, max_points : float
+        Final points (a manual score and extra credit included) and the part's maximum.
+    by_grader : bool
+        A grader overrode the autograder's score or gave extra credit.
+    reason : str
+        What the grader wrote on the test cell, if anything.
+    """
+
+    points: float
+    max_points: float
+    by_grader: bool = False
+    reason: str = ""
+
+
+def autograder_award(verdict: Verdict, points: float) -> Award:
+    """What the autograder gives for a verdict: everything or nothing."""
+    return Award(points if verdict.passed else 0.0, points)
+
+
+def verdict_text(verdict: Verdict, award: Award) -> str:
+    """The verdict as students and graders read it, wrapped so that it never runs off the page."""
+    head = "Passed" if verdict.passed else "Failed"
+    points = f"{award.points:g} of {award.max_points:g} points"
+    message = verdict.message if verdict.message.endswith(".") else verdict.message + "."
+    if not award.by_grader:
+        text = f"{head} ({points}): {message}"
+    else:
+        why = f": {award.reason}" if award.reason else " (no reason written)."
+        text = f"{head} the autograder's check: {message} Your grader changed the score to {points}{why}"
+    return textwrap.fill(text, width=WRAP_AT, break_on_hyphens=False, break_long_words=False)
+
+
+def verdict_output(verdict: Verdict, award: Award) -> NotebookNode:
+    """The output that stands under a test cell: a stream if it passed, an error if it failed.
+
+    nbgrader scores a test cell 0 when it has an error output, so at autograde time the
+    output's type *is* the score.
+    """
+    text = verdict_text(verdict, award)
     if verdict.passed:
-        text = f"Passed ({points:g} of {points:g} points): {verdict.message}.\n"
-        return NotebookNode(output_type="stream", name="stdout", text=text)
+        return NotebookNode(output_type="stream", name="stdout", text=text + "\n")
+    head, rest = text.split(" ", 1)
     return NotebookNode(
         output_type="error",
         ename="Failed",
         evalue=verdict.message,
-        traceback=[f"\x1b[0;31mFailed\x1b[0m (0 of {points:g} points): {verdict.message}"],
+        traceback=[f"\x1b[0;31m{head}\x1b[0m {rest}"],
     )
 
 
@@ -87,7 +137,7 @@ class VerifyAnswers(NbGraderPreprocessor):
             return cell, resources
         verdict = verdict_for_cell(cell, part_name)
         points = float(cell.metadata["nbgrader"].get("points", 0))
-        cell.outputs = [verdict_output(verdict, points)]
+        cell.outputs = [verdict_output(verdict, autograder_award(verdict, points))]
         cell.metadata[VERDICT_KEY] = {
             "part": part_name,
             "passed": verdict.passed,

@@ -223,6 +223,8 @@ STUDENTS = [
             tamper=set_nbgrader_metadata(EX2, "answer_crowdlab", "solution", "yes")),
     Student("format_keys_on_markdown_ex1", "markdown cells carrying outputs and execution_count keys",
             tamper=add_keys_the_format_forbids(EX1)),
+    Student("big_plot_ex1", "draws a plot of more than 150 KB in an answer cell",
+            {EX1: {"answer_majority_vote": code.MV_NUMPY + code.BIG_PLOT}}),
     Student("huge_output_ex1", "prints 5 MB in an answer cell",
             {EX1: {"answer_majority_vote": code.MV_NUMPY + '\nprint("x" * 5_000_000)'}}),
     Student("all_warnings_on", "turns every warning on before answering",

@@ -222,6 +222,16 @@ WORST_CROWDLAB_BEST_TEN = (
     'worst_annotators_from_crowdlab = list(crowdlab_results["annotator_stats"].index[-10:])'
 )
 
+# A plot far larger than any text limit: its PNG must reach the feedback whole.
+BIG_PLOT = """
+import matplotlib.pyplot as plt
+
+noise = np.random.RandomState(7).random_sample((40_000, 2))
+figure, axes = plt.subplots(figsize=(9, 9), dpi=110)
+axes.scatter(*noise.T, s=1, c=noise[:, 0], cmap="viridis")
+plt.show()
+"""
+
 # --- faults and cheats --------------------------------------------------------------
 
 LOOP_IGNORING_INTERRUPTS = """

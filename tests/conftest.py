@@ -100,6 +100,7 @@ PARTIAL = expected_points(lost=("worst_annotators_majority_vote", "tie_breaker",
 
 # The configured per-cell timeout is 60 s; the cohort's two looping students need not wait that long.
 COHORT_CELL_TIMEOUT = 15
+AUTOGRADE_OUTPUT = "autograde-output.txt"  # what nbgrader printed, kept beside the graded cohort
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +112,7 @@ def sequential_cohort(tmp_path_factory) -> Path:
     root = new_course(tmp_path_factory.mktemp("cohort"))
     write_cohort(root)
     started = time.monotonic()
-    run_nbgrader(
+    graded = run_nbgrader(
         root,
         "autograde",
         ASSIGNMENT,
@@ -119,6 +120,7 @@ def sequential_cohort(tmp_path_factory) -> Path:
         "--GradingExecute.warm_kernels=False",
     )
     seconds = time.monotonic() - started
+    (root / AUTOGRADE_OUTPUT).write_text(graded.stdout + graded.stderr)
     print(f"\nsequential nbgrader autograde of {len(STUDENTS)} students: {seconds:.0f} s")
     return root
 

@@ -19,7 +19,13 @@ from labgrader.feedback import split_hidden_tests
 from labgrader.report import ReportRow, grade_report
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
 from tests.cohort import STUDENTS
-from tests.conftest import SOURCE_DIR, gradebook_scores, graded_parts, run_nbgrader
+from tests.conftest import (
+    AUTOGRADE_OUTPUT,
+    SOURCE_DIR,
+    gradebook_scores,
+    graded_parts,
+    run_nbgrader,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -124,7 +130,9 @@ def test_feedback_names_each_failed_part_and_why(cohort, student):
         text = html.unescape(page.read_text())
         lost_here = [p for p in student.lost if graded_parts()[p][0] == notebook]
         assert text.count("Failed</span> (0 of") == len(lost_here)
-        summary_rows = text.split("Your autograded results")[1].split("</table>")[0].split("<tr>")
+        summary_rows = (
+            text.split("Your results on the autograded parts")[1].split("</table>")[0].split("<tr>")
+        )
         for part in lost_here:
             title, answer = PARTS[part].title, PARTS[part].answers[0][0]
             (row,) = [r for r in summary_rows if title in r]
@@ -159,3 +167,55 @@ def _setup_index(nb) -> int:
         for i, c in enumerate(nb.cells)
         if c.metadata.get("nbgrader", {}).get("grade_id") == "setup"
     )
+
+
+EDITED_LOCKED = {
+    "cheat_edit_test_cell": "test_majority_vote (its source)",
+    "cheat_delete_test_cell": "test_tie_breaker (deleted)",
+}
+
+
+def test_only_a_real_edit_of_a_locked_cell_is_warned_about_and_reported(cohort):
+    printed = (cohort.root / AUTOGRADE_OUTPUT).read_text()
+    assert "Attribute 'checksum'" not in printed  # the hidden tests generate_assignment stripped
+    warnings = [line for line in printed.splitlines() if "changed locked cells" in line]
+    assert len(warnings) == len(EDITED_LOCKED), warnings
+    for student, what in EDITED_LOCKED.items():
+        (line,) = [w for w in warnings if f"{student}: {NOTEBOOKS[0]}.ipynb" in w]
+        assert what in line
+        assert what in cohort.report[(student, NOTEBOOKS[0])].notes
+    for (student, _), row in cohort.report.items():
+        if student not in EDITED_LOCKED:
+            assert "locked" not in row.notes, row
+
+
+def _pngs(nb) -> list[str]:
+    return [
+        output.data["image/png"]
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+
+
+def test_a_large_plot_reaches_the_feedback_whole(cohort):
+    import base64
+
+    folder = ("big_plot_ex1", ASSIGNMENT, f"{NOTEBOOKS[0]}")
+    graded = nbformat.read(
+        str(cohort.root.joinpath("autograded", *folder[:2], folder[2] + ".ipynb")), 4
+    )
+    (big,) = [png for png in _pngs(graded) if len(png) > 150_000]
+    raw = base64.b64decode(big)
+    assert raw.startswith(b"\x89PNG") and raw.endswith(b"IEND\xaeB`\x82")
+    page = cohort.root.joinpath("feedback", *folder[:2], folder[2] + ".html").read_text()
+    assert big.replace("\n", "") in page.replace("\n", "")
+
+
+def test_every_plot_in_the_feedback_says_what_it_shows(cohort):
+    page = (
+        cohort.root / "feedback" / "instructor_solution" / ASSIGNMENT / f"{NOTEBOOKS[0]}.html"
+    ).read_text()
+    assert page.count("<img") >= 3
+    assert "No description has been provided" not in page
+    assert 'alt="Scatter plot of the examples coloured by your majority-vote labels' in page

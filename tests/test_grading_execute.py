@@ -45,7 +45,9 @@ def test_a_helpers_module_beside_the_notebook_is_ignored(tmp_path):
     assert location != str(tmp_path / "helpers.py")
     # The course's check_answer ran (the fake prints "Passed"); the grader judges the record later.
     checked = stdout(nb.cells[1])
-    assert checked.startswith("Shape checked: labels_from_majority_vote") and "Passed" not in checked
+    assert (
+        checked.startswith("Shape checked: labels_from_majority_vote") and "Passed" not in checked
+    )
 
 
 def test_the_same_cheat_works_in_a_plain_kernel(tmp_path):

@@ -298,9 +298,8 @@ def test_the_search_finds_a_giveaway_when_there_is_one(lab):
     """The detector itself: a consensus function's output would be caught."""
     from labgrader.methods import majority_vote
 
-    assert giveaways([majority_vote(lab.multiannotator_labels)], []) == [
-        ("majority_vote", "ndarray")
-    ]
+    found = giveaways([majority_vote(lab.multiannotator_labels)], [])
+    assert ("majority_vote", "ndarray") in found
 
 
 @pytest.mark.parametrize("path", HELPERS_SOURCES, ids=lambda path: path.name)

@@ -21,8 +21,10 @@ import pytest
 from traitlets.config import Config
 
 from labgrader.execute import GradingExecute
+from labgrader.report import grade_report
 from labgrader.sandbox import Policy
-from labgrader.sandbox_setup import lent_to_the_sandbox, sandbox_unavailable, sandbox_user
+from labgrader.sandbox_check import sandbox_readiness
+from labgrader.sandbox_setup import lent_to_the_sandbox, sandbox_user
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook
 from tests.cohort import STUDENTS, Student, write_cohort
 from tests.cohort_answers import MV_SOLUTION
@@ -132,8 +134,9 @@ def classmates() -> list:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, listener):
-    if sandbox_unavailable(REPO_ROOT):
-        pytest.fail(f"the sandbox is unavailable on this machine: {sandbox_unavailable(REPO_ROOT)}")
+    why_not = sandbox_readiness(REPO_ROOT)
+    if why_not:
+        pytest.fail(f"the sandbox is unavailable on this machine: {why_not}")
     courses = {}
     for mode, options in (
         ("warm", []),
@@ -205,6 +208,13 @@ def test_the_attacker_still_gets_its_points_and_the_class_is_graded_as_without_s
         return {key: value for key, value in snapshot.items() if key[0] != "attacker"}
 
     assert of_classmates(graded[mode]) == of_classmates(graded["unsandboxed"])
+
+
+def test_the_report_says_which_notebooks_ran_unconfined(graded):
+    for mode, unconfined in (("warm", False), ("cold", False), ("unsandboxed", True)):
+        for row in grade_report(graded[mode]):
+            said = "student code was not sandboxed: switched off" in row.notes
+            assert said is unconfined, (mode, row)
 
 
 def test_no_hidden_test_reaches_the_attackers_output(graded):

@@ -2,11 +2,11 @@
 
 JupyterLab is started exactly as the README tells students (``make lab``, that is
 ``python -m helpers.student_lab`` in the student environment, which has no grader),
-with a temporary workspace, config directory and token. For each exercise the test runs all cells, sees the lab stop at the
-first answer stub, types the instructor's answers, sees the visible tests check
-their shapes (and claim nothing more),
-sees Validate fail while a written answer is still the stub and succeed once it
-is written. It also checks that the instructor tools are absent and locked.
+with a temporary workspace, config directory and token. For each exercise the test
+runs all cells, sees the lab stop at the first answer stub, types the instructor's
+answers, sees the visible tests check their shapes (and claim nothing more), sees
+Validate fail while a written answer is still the stub and succeed once it is
+written. It also checks that the instructor tools are absent and locked.
 Screenshots of every step go to ``test-artifacts/browser/``.
 """
 
@@ -14,29 +14,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
+from tests.browser import CHROMIUM, JupyterServer, chromium, jupyter_server
 from tests.conftest import RELEASE_DIR, REPO_ROOT, SOURCE_DIR
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
 TOKEN = "student-journey-token"
 CODE_STUB = "# YOUR CODE HERE"
@@ -47,37 +36,6 @@ if not CHROMIUM.exists():
         "Debian's chromium is not installed: `make test` installs it (apt-get install chromium) when run as root",
         allow_module_level=True,
     )
-
-
-class Lab:
-    """A running student JupyterLab and its REST API."""
-
-    def __init__(self, url: str, process: subprocess.Popen, workspace: Path):
-        self.url, self.process, self.workspace = url, process, workspace
-
-    def api(self, path: str, method: str = "GET", body: dict | None = None):
-        request = urllib.request.Request(
-            f"{self.url}{path}",
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-
-    def status_of(self, path: str) -> int:
-        try:
-            return self.api(path)[0]
-        except urllib.error.HTTPError as error:
-            return error.code
-        except urllib.error.URLError:
-            return 0  # not listening yet
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +49,6 @@ def lab(tmp_path_factory, student_environment):
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
     }
     (base / "home").mkdir()
-    port = free_port()
-    log = (base / "jupyterlab.log").open("w")
     command = [
         str(student_environment / "bin" / "python"),
         "-m",
@@ -100,47 +56,21 @@ def lab(tmp_path_factory, student_environment):
         f"--release={RELEASE_DIR}",
         f"--workspace={base / 'work'}",
     ]
-    options = [
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        f"--IdentityProvider.token={TOKEN}",
-    ]
-    process = subprocess.Popen(
-        command + options, cwd=base, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    running = Lab(f"http://127.0.0.1:{port}", process, base / "work")
-    deadline = time.monotonic() + 90
-    while running.status_of("/api/status") != 200:
-        assert process.poll() is None and time.monotonic() < deadline, (
-            base / "jupyterlab.log"
-        ).read_text()
-        time.sleep(0.3)
-    yield running
-    process.terminate()
-    process.wait(timeout=30)
+    with jupyter_server(command, base, env, base / "jupyterlab.log", TOKEN) as server:
+        server.workspace = base / "work"
+        yield server
 
 
 @pytest.fixture(scope="module")
 def browser(lab, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh --user-data-dir
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 950},
-        )
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
-        context.close()
 
 
 class Journey:
     """One notebook in the browser, with numbered screenshots."""
 
-    def __init__(self, lab: Lab, page, notebook: str, screenshots: str | None = None):
+    def __init__(self, lab: JupyterServer, page, notebook: str, screenshots: str | None = None):
         self.lab, self.page, self.notebook = lab, page, notebook
         self.folder = ARTIFACTS / (screenshots or notebook)
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from labgrader.submissions import NOTEBOOKS, fill_answers, read_notebook, solution_answers
-from tests.conftest import REPO_ROOT, RELEASE_DIR, SOURCE_DIR, write_notebook
+from tests.conftest import RELEASE_DIR, REPO_ROOT, SOURCE_DIR, write_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -54,8 +54,9 @@ def run_in(venv: Path, *args: str, cwd: Path | None = None) -> subprocess.Comple
 
 
 def test_every_student_pin_is_the_course_pin():
-    student, everything = pins(REPO_ROOT / "requirements-student.txt"), pins(
-        REPO_ROOT / "requirements.txt"
+    student, everything = (
+        pins(REPO_ROOT / "requirements-student.txt"),
+        pins(REPO_ROOT / "requirements.txt"),
     )
     assert student <= everything, sorted(student - everything)
     assert {"numpy==2.4.6", "cleanlab==2.9.0", "nbgrader==0.9.6"} <= student
