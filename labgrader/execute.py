@@ -33,7 +33,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, default
+from traitlets import Bool, Integer, List, Unicode, default
 
 from labgrader.intake import STATE_KEY, TolerantNotebookExporter, mark_not_gradable
 from labgrader.sandbox_check import SandboxSetupError, sandbox_readiness
@@ -173,6 +173,12 @@ class GradingExecute(Execute):
         "otherwise say so once, loudly, and grade unconfined.",
     ).tag(config=True)
 
+    hidden_folders = List(
+        Unicode(),
+        help="More folders student code must not see, besides the course, the homes, the "
+        "exchange and an editable install's checkout (a hub: the checkout it was built from).",
+    ).tag(config=True)
+
     _said_why_not_warm = False
     _said_why_no_sandbox = False
     _policy = None
@@ -261,7 +267,10 @@ class GradingExecute(Execute):
             return None, f"not sandboxed: {why_not}"
         workdir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
         policy = grading_policy(
-            Path(workdir), self._course_root(), self.config.get("Exchange", {}).get("root")
+            Path(workdir),
+            self._course_root(),
+            self.config.get("Exchange", {}).get("root"),
+            also_hidden=self.hidden_folders,
         )
         return policy, "sandboxed in a user namespace" if policy.rootless else "sandboxed"
 

@@ -162,8 +162,13 @@ def remove_cgroups(groups) -> None:
                 time.sleep(0.02)
 
 
-def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None = None) -> Policy:
-    """The policy for a kernel grading the notebook in ``workdir``, with a fresh runtime folder."""
+def grading_policy(
+    workdir: Path, course_root: Path, exchange_root: str | None = None, also_hidden=()
+) -> Policy:
+    """The policy for a kernel grading the notebook in ``workdir``, with a fresh runtime folder.
+
+    ``also_hidden``: more folders student code must not see (``GradingExecute.hidden_folders``).
+    """
     import matplotlib
 
     paths = kernel_paths()
@@ -179,6 +184,7 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
         "/root",
         "/home",
         exchange_root or DEFAULT_EXCHANGE,
+        *map(str, also_hidden),
         # An editable install: the checkout it comes from holds solutions too.
         *(
             str(Path(p).parent)
