@@ -25,6 +25,7 @@ import shutil
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from queue import Empty
 
@@ -38,6 +39,7 @@ from traitlets import Bool, Integer, default
 from labgrader.intake import STATE_KEY, TolerantNotebookExporter, mark_not_gradable
 from labgrader.sandbox_check import SandboxSetupError, sandbox_readiness
 from labgrader.sandbox_setup import grading_policy, lent_to_the_sandbox
+from labgrader.timings import RESOURCE_KEY, TimedPreprocessing
 
 SECRET_VARIABLES = ("MULTIANNOTATOR_DB_URL",)
 SWITCHED_OFF = "switched off (GradingExecute.sandbox = False)"
@@ -177,16 +179,26 @@ class GradingExecute(Execute):
     _said_why_no_sandbox = False
     _policy = None
     _runtime = None
+    _timings: dict | None = None  # this notebook's, for labgrader.timings
+    _asked_for_kernel = 0.0
 
     # All outputs are in when the last cell returns: a graceful shutdown only costs time.
     shutdown_kernel = "immediate"
 
     async def async_start_new_kernel(self, **kwargs):
+        self._asked_for_kernel = time.perf_counter()
         kwargs["env"] = grading_kernel_env(kwargs.get("env"))
         return await super().async_start_new_kernel(**kwargs)
 
-    # nbclient binds the synchronous wrapper to its own coroutine: rebind it to ours.
+    async def async_start_new_kernel_client(self):
+        client = await super().async_start_new_kernel_client()
+        if self._timings is not None:
+            self._timings["kernel_start"] = time.perf_counter() - self._asked_for_kernel
+        return client
+
+    # nbclient binds the synchronous wrappers to its own coroutines: rebind them to ours.
     start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def preprocess(self, nb, resources=None, km=None):
         self.kernel_manager_class = GradingKernelManager
@@ -200,6 +212,7 @@ class GradingExecute(Execute):
                     "Warm kernels unavailable (%s): grading with ordinary kernels", why_not
                 )
         self._stop_reason = None
+        self._timings = {"kernel_start": 0.0, "cells": 0.0, "lab_cells": 0.0}
         self._deadline = time.monotonic() + self.notebook_timeout
         self.timeout_func = self._cell_timeout
         self._policy, confinement = self._confinement(resources)
@@ -217,6 +230,8 @@ class GradingExecute(Execute):
             self._stop(f"the notebook could not be run ({type(error).__name__}: {error})"[:300])
         finally:
             shutil.rmtree(self._runtime, ignore_errors=True)
+        resources = {} if resources is None else resources
+        resources[RESOURCE_KEY] = self._timings
         if self._stop_reason:
             mark_not_gradable(
                 nb,
@@ -300,7 +315,9 @@ class GradingExecute(Execute):
             )
             return cell, resources
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            self._time_cell(cell)
+            return cell, resources
         except DeadKernelError:
             self._stop(
                 f"the kernel died while running cell {index + 1} (for example os._exit, or out of memory)"
@@ -312,13 +329,37 @@ class GradingExecute(Execute):
         return cell, resources
 
 
+    def _time_cell(self, cell) -> None:
+        """Add the cell's run, as the kernel timed it, to the notebook's cell time."""
+        timing = cell.get("metadata", {}).get("execution", {})
+        try:
+            seconds = (
+                datetime.fromisoformat(timing["shell.execute_reply"])
+                - datetime.fromisoformat(timing["iopub.execute_input"])
+            ).total_seconds()
+        except (KeyError, ValueError):
+            return
+        if self._timings is None:
+            return
+        self._timings["cells"] += seconds
+        if not cell.metadata.get("nbgrader", {}).get("solution"):
+            self._timings["lab_cells"] += seconds
+
+
 def _name(resources) -> str:
     return (resources or {}).get("metadata", {}).get("name", "notebook")
 
 
-class GradingNotebookExporter(TolerantNotebookExporter):
-    """Autograde's exporter: reads submissions tolerantly, and is made before the first student,
-    which is when :meth:`GradingExecute.preflight` checks the sandbox."""
+class GradingNotebookExporter(TimedPreprocessing, TolerantNotebookExporter):
+    """Autograde's exporter: reads submissions tolerantly, times each step
+    (:mod:`labgrader.timings`), and is made before the first student, which is when
+    :meth:`GradingExecute.preflight` checks the sandbox.
+
+    It validates each notebook once per pass, after the last step, not after every one:
+    nbconvert's default validates it sixteen times per notebook, which changes nothing here.
+    """
+
+    optimistic_validation = Bool(True).tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -52,6 +52,9 @@ def _preload() -> None:
     for module in PRELOADED:
         __import__(module)
     _load_fonts()
+    import gc
+
+    gc.freeze()
 
 
 def _load_fonts() -> None:
