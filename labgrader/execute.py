@@ -43,7 +43,8 @@ from labgrader.timings import RESOURCE_KEY, TimedPreprocessing
 
 SECRET_VARIABLES = ("MULTIANNOTATOR_DB_URL",)
 SWITCHED_OFF = "switched off (GradingExecute.sandbox = False)"
-SECRET_PREFIXES = ("PG",)  # libpq's PGPASSWORD, PGHOST, ... for a PostgreSQL gradebook
+SECRET_PREFIXES = ("PG",)
+KERNEL_EXIT_POLL = 0.005  # seconds between looks at a killed kernel  # libpq's PGPASSWORD, PGHOST, ... for a PostgreSQL gradebook
 
 
 def grading_kernel_env(base: dict | None = None) -> dict:
@@ -115,6 +116,10 @@ class GradingKernelManager(AsyncKernelManager):
     @default("client_factory")
     def _grading_client(self):
         return GradingKernelClient
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        # A killed kernel is gone within milliseconds; jupyter_client looks every 0.1 s.
+        await super()._async_wait(pollinterval=KERNEL_EXIT_POLL)
 
 
 class WarmKernelManager(GradingKernelManager):
