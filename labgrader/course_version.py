@@ -113,7 +113,9 @@ def differences(mine: CourseVersion, theirs: CourseVersion, limit: int = 4) -> s
 
     def describe(name):
         if name.startswith("stack/"):
-            return f"{name[6:]} {theirs.files.get(name, 'missing')} instead of {mine.files.get(name)}"
+            return (
+                f"{name[6:]} {theirs.files.get(name, 'missing')} instead of {mine.files.get(name)}"
+            )
         if name not in theirs.files:
             return f"{name} missing"
         return f"{name} added" if name not in mine.files else f"{name} changed"

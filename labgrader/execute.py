@@ -34,7 +34,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, default
+from traitlets import Bool, Integer, List, Unicode, default
 
 from labgrader.intake import STATE_KEY, TolerantNotebookExporter, mark_not_gradable
 from labgrader.sandbox_check import SandboxSetupError, sandbox_readiness
@@ -180,6 +180,12 @@ class GradingExecute(Execute):
         "otherwise say so once, loudly, and grade unconfined.",
     ).tag(config=True)
 
+    also_hidden = List(
+        Unicode(),
+        help="Folders hidden from student code besides the course root (a Dask worker's "
+        "own checkout of the course).",
+    ).tag(config=True)
+
     _said_why_not_warm = False
     _said_why_no_sandbox = False
     _policy = None
@@ -281,7 +287,10 @@ class GradingExecute(Execute):
             return None, f"not sandboxed: {why_not}"
         workdir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
         policy = grading_policy(
-            Path(workdir), self._course_root(), self.config.get("Exchange", {}).get("root")
+            Path(workdir),
+            self._course_root(),
+            self.config.get("Exchange", {}).get("root"),
+            also_hidden=tuple(self.also_hidden),
         )
         return policy, "sandboxed"
 
@@ -332,7 +341,6 @@ class GradingExecute(Execute):
                 f"cell {index + 1} ran past the time limit and did not stop when interrupted"
             )
         return cell, resources
-
 
     def _time_cell(self, cell) -> None:
         """Add the cell's run, as the kernel timed it, to the notebook's cell time."""

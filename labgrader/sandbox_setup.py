@@ -162,8 +162,13 @@ def remove_cgroups(groups) -> None:
                 time.sleep(0.02)
 
 
-def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None = None) -> Policy:
-    """The policy for a kernel grading the notebook in ``workdir``, with a fresh runtime folder."""
+def grading_policy(
+    workdir: Path, course_root: Path, exchange_root: str | None = None, also_hidden: tuple = ()
+) -> Policy:
+    """The policy for a kernel grading the notebook in ``workdir``, with a fresh runtime folder.
+
+    ``also_hidden`` are further folders student code must not see (a Dask worker's checkout).
+    """
     import matplotlib
 
     paths = kernel_paths()
@@ -178,6 +183,7 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
         "/root",
         "/home",
         exchange_root or DEFAULT_EXCHANGE,
+        *also_hidden,
         # An editable install: the checkout it comes from holds solutions too.
         *(
             str(Path(p).parent)

@@ -1,0 +1,183 @@
+"""Grading the cohort on a real Dask cluster, with no shared filesystem and a worker killed.
+
+A ``dask scheduler`` and three ``dask worker`` processes run on loopback. Each worker runs
+in a mount namespace of its own (``unshare --mount``) in which the instructor's course
+folder and the other workers' folders are hidden under an empty tmpfs, and has its own copy
+of the course: two are at the instructor's version, one has another ``nbgrader_config.py``
+(a worker on another commit). The gradebook is a real PostgreSQL server. The instructor runs
+``multiannotator-autograde --scheduler ...`` on the 42-student cohort; once a few students
+are graded, one worker process is killed with SIGKILL (its nanny starts a new one). The
+gradebook must equal a sequential ``nbgrader autograde`` field by field, and every student
+must be graded exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from labgrader.report import gradebook_snapshot
+from labgrader.submissions import ASSIGNMENT
+from tests.cohort import STUDENTS, write_cohort
+from tests.conftest import BIN_DIR, COHORT_CELL_TIMEOUT, REPO_ROOT, nbgrader_env
+from tests.dask_cluster import COURSE_FILES, LocalCluster, start_logged, stop
+from tests.postgres_server import running_postgres, why_no_postgres
+
+pytestmark = pytest.mark.slow
+
+WORKERS = ("worker-a", "worker-b")
+OLD_WORKER = "worker-old"
+KILL_AFTER = 6  # students graded before a worker is killed
+GRADING_TIMEOUT = 1500
+
+
+def _instructor_course(root: Path, db_url: str) -> Path:
+    root.mkdir(parents=True)
+    for name in COURSE_FILES:
+        source = REPO_ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    write_cohort(root)
+    made = subprocess.run(
+        [str(BIN_DIR / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"],
+        cwd=root,
+        env=nbgrader_env({"MULTIANNOTATOR_DB_URL": db_url}),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    return root
+
+
+def _another_commit(name: str, course: Path) -> None:
+    if name == OLD_WORKER:
+        with (course / "nbgrader_config.py").open("a") as config:
+            config.write("\n# a setting changed in a later commit\n")
+
+
+@pytest.fixture(scope="module")
+def dask_run(tmp_path_factory):
+    why_not = why_no_postgres()
+    if why_not:
+        pytest.skip(why_not)
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare (util-linux) for the workers' mount namespaces")
+    from distributed import Client
+
+    base = tmp_path_factory.mktemp("dask")
+    with running_postgres() as postgres:
+        instructor = _instructor_course(base / "instructor", postgres.url)
+        everyone = (*WORKERS, OLD_WORKER)
+        # Each worker sees neither the instructor's course nor the other workers' folders.
+        hidden = {n: [instructor, *(base / o for o in everyone if o != n)] for n in everyone}
+        cluster = LocalCluster(base, instructor, postgres.url, hidden, edit=_another_commit)
+        try:
+            with Client(cluster.address, timeout=120) as client:
+                client.wait_for_workers(3, timeout=180)
+                names = {w["name"]: a for a, w in client.scheduler_info()["workers"].items()}
+                seen_by_workers = client.run(os.listdir, str(instructor))
+                output = base / "autograde.txt"
+                began = time.monotonic()
+                run = start_logged(
+                    [str(BIN_DIR / "multiannotator-autograde"), "--scheduler", cluster.address,
+                     "--timeout", str(COHORT_CELL_TIMEOUT)],
+                    output, cwd=instructor, env=nbgrader_env({"MULTIANNOTATOR_DB_URL": postgres.url}),
+                )  # fmt: skip
+                try:
+                    killed = _kill_a_worker_mid_run(client, names[WORKERS[0]], run, output)
+                    run.wait(timeout=GRADING_TIMEOUT)
+                finally:
+                    stop(run)
+                print(
+                    f"\n{len(STUDENTS)} students graded on Dask in {time.monotonic() - began:.0f} s"
+                )
+            result = {
+                "instructor": instructor,
+                "returncode": run.returncode,
+                "output": output.read_text(),
+                "log": (instructor / "reports" / "autograde.log").read_text(),
+                "gradebook": gradebook_snapshot(postgres.url),
+                "workers": names,
+                "seen_by_workers": seen_by_workers,
+                "killed": killed,
+            }
+        finally:
+            cluster.stop()
+        result["worker_logs"] = {name: cluster.log(name) for name in cluster.processes}
+    yield result
+
+
+def _kill_a_worker_mid_run(client, address: str, run: subprocess.Popen, output: Path) -> int:
+    """SIGKILL the worker process at ``address`` once KILL_AFTER students are graded."""
+    deadline = time.monotonic() + GRADING_TIMEOUT
+    while run.poll() is None and time.monotonic() < deadline:
+        graded = re.findall(r"graded (\d+), failed", output.read_text())
+        if graded and int(graded[-1]) >= KILL_AFTER:
+            pid = client.run(os.getpid, workers=[address])[address]
+            os.kill(pid, signal.SIGKILL)
+            return pid
+        time.sleep(0.5)
+    raise AssertionError(f"the run ended before {KILL_AFTER} students were graded")
+
+
+def test_the_whole_cohort_is_graded_and_the_dashboard_is_named(dask_run):
+    assert dask_run["returncode"] == 0, dask_run["output"][-4000:] + str(dask_run["worker_logs"])
+    assert f"graded {len(STUDENTS)}, failed 0, left 0" in dask_run["output"]
+    assert re.search(r"Dask dashboard: http://127\.0\.0\.1:\d+/status", dask_run["output"])
+    assert "STUDENT CODE IS" not in dask_run["output"]  # every worker sandboxes
+
+
+def test_no_worker_could_see_the_instructors_course(dask_run):
+    # Each worker, asked before grading began, finds an empty folder where the course is.
+    seen = dask_run["seen_by_workers"]
+    assert len(seen) == 3 and all(listing == [] for listing in seen.values()), seen
+    assert (dask_run["instructor"] / "submitted").is_dir()  # while the instructor sees it
+
+
+def test_the_gradebook_equals_a_sequential_run_field_by_field(dask_run, sequential_cohort):
+    sequential = gradebook_snapshot(f"sqlite:///{sequential_cohort / 'gradebook.db'}")
+    on_dask = dask_run["gradebook"]
+    assert len(on_dask) == len(sequential) == 24 * len(STUDENTS) - 7
+    differing = {
+        key: (sequential.get(key), on_dask.get(key))
+        for key in sequential.keys() | on_dask.keys()
+        if sequential.get(key) != on_dask.get(key)
+    }
+    assert not differing
+
+
+def test_every_student_is_graded_once_and_written_back(dask_run, sequential_cohort):
+    graded = re.findall(r"^--- (\S+) \(graded on (tcp://\S+)\)$", dask_run["log"], re.M)
+    assert sorted(student for student, _ in graded) == sorted(s.name for s in STUDENTS)
+    for student in STUDENTS:
+        written = dask_run["instructor"] / "autograded" / student.name / ASSIGNMENT
+        expected = sequential_cohort / "autograded" / student.name / ASSIGNMENT
+        assert sorted(p.name for p in written.iterdir()) == sorted(
+            p.name for p in expected.iterdir()
+        ), student.name
+
+
+def test_the_killed_workers_student_was_graded_again_elsewhere(dask_run):
+    lost = re.findall(
+        r"worker (tcp://\S+) left while grading (\S+): grading it again", dask_run["output"]
+    )
+    assert lost, dask_run["output"][-3000:]
+    address, student = lost[0]
+    assert address == dask_run["workers"][WORKERS[0]]
+    graded_on = dict(re.findall(r"^--- (\S+) \(graded on (tcp://\S+)\)$", dask_run["log"], re.M))
+    assert graded_on[student] != address
+
+
+def test_a_worker_on_another_commit_refuses_with_the_reason_and_grades_nobody(dask_run):
+    old = dask_run["workers"][OLD_WORKER]
+    refusal = re.search(rf"worker {re.escape(old)} refuses: (.*)", dask_run["output"])
+    assert refusal, dask_run["output"][-3000:]
+    assert "is not the instructor's" in refusal[1] and "nbgrader_config.py changed" in refusal[1]
+    assert f"(graded on {old})" not in dask_run["log"]
