@@ -54,7 +54,7 @@ def gradebook_identity(db_url: str) -> str:
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite":
         return f"sqlite:///{Path(url.database or '').resolve()}"
-    return url.set(password=None).render_as_string(hide_password=False)
+    return url._replace(password=None).render_as_string(hide_password=False)
 
 
 def course_db_url(course_root: Path) -> str:

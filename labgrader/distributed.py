@@ -117,6 +117,7 @@ class ClusterGrader:
             previous = _allowed_failures(client, ATTEMPTS - 1)
             try:
                 self._told: dict[str, str] = {}
+                self._lost: set = set()
                 self._grade(client, plugin.resource, to_grade, outcomes, len(students))
             finally:
                 _allowed_failures(client, previous)
@@ -184,7 +185,8 @@ class ClusterGrader:
             if address in now:
                 continue
             for key in keys:
-                if key in by_key:
+                if key in by_key and (address, key) not in self._lost:
+                    self._lost.add((address, key))  # a worker may drop out of sight twice
                     attempts[by_key[key]] += 1
                     print(f"\nworker {address} left while grading {by_key[key]}: grading it "
                           "again on another worker", file=self.stream)  # fmt: skip

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from labgrader.report import gradebook_snapshot
+from labgrader.report import NOT_GRADABLE, grade_report, gradebook_snapshot
 from labgrader.submissions import ASSIGNMENT
 from tests.cohort import STUDENTS, write_cohort
-from tests.conftest import BIN_DIR, COHORT_CELL_TIMEOUT, REPO_ROOT, nbgrader_env
+from tests.conftest import BIN_DIR, COHORT_CELL_TIMEOUT, FULL, MANUAL, REPO_ROOT, nbgrader_env
 from tests.dask_cluster import COURSE_FILES, LocalCluster, start_logged, stop
 from tests.postgres_server import running_postgres, why_no_postgres
+from tests.test_parallel_grader import _killer_class
 
 pytestmark = pytest.mark.slow
 
@@ -181,3 +182,71 @@ def test_a_worker_on_another_commit_refuses_with_the_reason_and_grades_nobody(da
     assert refusal, dask_run["output"][-3000:]
     assert "is not the instructor's" in refusal[1] and "nbgrader_config.py changed" in refusal[1]
     assert f"(graded on {old})" not in dask_run["log"]
+
+
+@pytest.fixture(scope="module")
+def killer_run(tmp_path_factory):
+    """A student whose code kills the worker grading it, on two plain workers, unsandboxed.
+
+    With ordinary kernels and no sandbox, a kernel's parent is the Dask worker process.
+    """
+    from distributed import Client
+
+    base = tmp_path_factory.mktemp("dask-killer")
+    with running_postgres() as postgres:
+        course = base / "instructor"
+        course.mkdir()
+        for name in COURSE_FILES:
+            source = REPO_ROOT / name
+            (shutil.copytree if source.is_dir() else shutil.copy)(source, course / name)
+        _killer_class(course)
+        env = nbgrader_env({"MULTIANNOTATOR_DB_URL": postgres.url})
+        made = subprocess.run(
+            [str(BIN_DIR / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"],
+            cwd=course, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stdout + made.stderr
+        cluster = LocalCluster(base, course, postgres.url, {name: [] for name in WORKERS})
+        try:
+            with Client(cluster.address, timeout=120) as client:
+                client.wait_for_workers(2, timeout=180)
+            run = subprocess.run(
+                [str(BIN_DIR / "multiannotator-autograde"), "--scheduler", cluster.address,
+                 "--no-warm", "--no-sandbox"],
+                cwd=course, env=env, capture_output=True, text=True, timeout=GRADING_TIMEOUT,
+            )  # fmt: skip
+            os.environ["MULTIANNOTATOR_DB_URL"] = postgres.url  # the report reads the gradebook
+            try:
+                rows = [row for row in grade_report(course) if row.student == "kills_its_grader"]
+            finally:
+                del os.environ["MULTIANNOTATOR_DB_URL"]
+            scores = {
+                student: {
+                    key: score
+                    for key, score in gradebook_snapshot(postgres.url).items()
+                    if key[0] == student and key[3] == "grade"
+                }
+                for student in ("instructor_solution", "answers_as_lists")
+            }
+        finally:
+            cluster.stop()
+    return run, rows, scores
+
+
+def test_a_student_whose_task_fails_twice_is_reported_with_the_reason(killer_run):
+    run, rows, scores = killer_run
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "left while grading kills_its_grader: grading it again" in run.stderr
+    assert (
+        "FAILED kills_its_grader after 2 attempt(s): the grading worker died on each of 2 attempts"
+        in run.stderr
+    )
+    assert "graded 2, failed 1, left 0" in run.stderr
+    assert "STUDENT CODE IS NOT SANDBOXED: SWITCHED OFF" in run.stderr
+    assert [row.status for row in rows] == [NOT_GRADABLE, NOT_GRADABLE]
+    assert all("the grading worker died on each of 2 attempts" in row.reason for row in rows)
+    for student, grades in scores.items():  # the others lose nothing
+        autograded = {
+            (notebook, cell): auto for (_, notebook, cell, _), (auto, *_) in grades.items()
+        }
+        assert {k: v for k, v in autograded.items() if k not in MANUAL} == FULL, student
