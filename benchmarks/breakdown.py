@@ -32,6 +32,11 @@ PARTS = (
 )
 
 
+def field(name: str) -> str:
+    """A part's column name in the CSV: ``re-judging`` is ``re_judging``."""
+    return name.replace(" ", "_").replace("-", "_")
+
+
 def mean(entries: list[dict], key: str) -> float:
     return sum(entry.get(key, 0.0) for entry in entries) / len(entries) if entries else 0.0
 

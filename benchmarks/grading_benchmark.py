@@ -49,7 +49,7 @@ sys.path.insert(0, str(REPO_ROOT))  # tests.cohort is the class generator
 
 from nbclient import NotebookClient  # noqa: E402
 
-from benchmarks.breakdown import Breakdown, breakdown, limit_per_student, mean  # noqa: E402
+from benchmarks.breakdown import Breakdown, breakdown, field, limit_per_student, mean  # noqa: E402
 from labgrader import timings  # noqa: E402
 from labgrader.course import BIN_DIR, nbgrader_env, new_course  # noqa: E402
 from labgrader.report import gradebook_snapshot  # noqa: E402
@@ -212,7 +212,7 @@ def methods(cores: int) -> list[tuple]:
 FIELDS = [
     "method", "students", "seconds", "seconds_per_student", "speedup_vs_nbgrader", "cores",
     "notebooks", "cells_per_notebook", "limit_per_notebook", "own_per_notebook", "efficiency",
-    *[name.replace(" ", "_") for name in Breakdown.columns()],
+    *[field(name) for name in Breakdown.columns()],
 ]  # fmt: skip
 
 
@@ -272,7 +272,7 @@ def main(argv=None) -> int:
                     limit_per_notebook=round(limit, 3),
                     own_per_notebook=round(figures.own, 3),
                     efficiency=round(figures.efficiency, 3),
-                    **{k.replace(" ", "_"): round(v, 3) for k, v in figures.parts.items()},
+                    **{field(k): round(v, 3) for k, v in figures.parts.items()},
                 )
         for size in [int(n) for n in args.flat.split(",") if n]:
             course = prepared_course(scratch / f"flat-{size}", synthetic_class(size))
@@ -316,7 +316,7 @@ def report(rows: list[dict], entries: dict, limit: float, limit_source: str) -> 
                 f"{row['cells_per_notebook']:.2f}",
                 f"{row['own_per_notebook']:.2f}",
                 f"{100 * row['efficiency']:.0f}%",
-                *(f"{row[name.replace(' ', '_')]:.2f}" for name in Breakdown.columns()),
+                *(f"{row[field(name)]:.2f}" for name in Breakdown.columns()),
             ]
         print("| " + " | ".join(cells + [""] * (len(header) - len(cells))) + " |")
     students = limit_per_student(entries[limit_source])
