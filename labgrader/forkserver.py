@@ -11,12 +11,15 @@ Jupyter kernel, and the imports here must decide as they would in one.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import selectors
 import signal
 import socket
 import sys
+
+PR_SET_PDEATHSIG = 1
 
 # Not cleanlab: it imports tqdm.autonotebook, which picks text or widget progress bars at
 # import time by looking for a kernel. It takes 0.04 s once scikit-learn is loaded.
@@ -113,6 +116,11 @@ def _become_kernel(request: dict, server_pid: int) -> None:
     """Turn this freshly forked child into the kernel ``request`` describes; never returns."""
     code = 1
     try:
+        # Die with the server: a sandboxed kernel is PID 1 of its own namespace, where
+        # ipykernel cannot see that its parent is gone, and its supervisor would wait forever.
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != server_pid:  # the server died before that took effect
+            os._exit(1)
         for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_DFL)
         os.setpgrp()  # interrupts go to the kernel's own group, never to the server

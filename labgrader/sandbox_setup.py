@@ -75,7 +75,7 @@ print(json.dumps({"interpreter": os.path.realpath(sys.executable), "prefixes": [
 @functools.cache
 def kernel_paths(interpreter: str = sys.executable) -> KernelPaths:
     """Ask the kernel's interpreter, with the grading kernel's environment, where it imports from."""
-    from labgrader.execute import grading_kernel_env
+    from labgrader.kernels import grading_kernel_env
 
     result = subprocess.run(
         [interpreter, "-c", _WHERE],

@@ -50,7 +50,7 @@ class ForkServer:
     def __init__(self) -> None:
         self.folder = tempfile.mkdtemp(prefix="warm-kernels-")
         self.socket_path = os.path.join(self.folder, "fork.sock")
-        from labgrader.execute import grading_kernel_env
+        from labgrader.kernels import grading_kernel_env
 
         env = {**grading_kernel_env(), "MPLBACKEND": INLINE_BACKEND}
         env.pop("JPY_PARENT_PID", None)
