@@ -119,9 +119,12 @@ class GradingWorker(WorkerPlugin):
         self._lock = threading.Lock()
         try:
             await asyncio.to_thread(self._prepare)
-        except Refusal as refusal:
-            self.refusal, self.confinement = str(refusal), ""
-            logging.getLogger(__name__).error("Not grading for this instructor: %s", refusal)
+        except Exception as error:  # a refusal, or a set-up that failed: this worker grades nobody
+            reason = str(error)
+            if not isinstance(error, Refusal):
+                reason = f"it could not set up the course ({type(error).__name__}: {error})"
+            self.refusal, self.confinement = reason, ""
+            logging.getLogger(__name__).error("Not grading for this instructor: %s", reason)
             return
         await worker.set_resources(**{self.resource: 1})
 

@@ -131,3 +131,28 @@ def test_only_new_or_newer_submissions_need_grading(tmp_path):
     (autograded / "timestamp.txt").write_text("2026-11-01 10:00:00.000000 UTC")
     (submitted / "timestamp.txt").write_text("2026-11-02 10:00:00.000000 UTC")
     assert needs_grading(tmp_path, "alice", "multiannotator")  # resubmitted since
+
+
+class _Worker:
+    """What :meth:`GradingWorker.setup` uses of a Dask worker."""
+
+    def __init__(self, local_directory: Path):
+        self.address, self.local_directory = "tcp://127.0.0.1:1", local_directory
+        self.resources = {}
+
+    async def set_resources(self, **resources):
+        self.resources.update(resources)
+
+
+def test_a_worker_whose_set_up_fails_refuses_with_the_reason(course, tmp_path, monkeypatch):
+    import asyncio
+
+    not_a_folder = tmp_path / "scratch"
+    not_a_folder.write_text("a file where the worker's scratch folder should be")
+    monkeypatch.setenv(dask_worker.COURSE_ROOT_VARIABLE, str(course))
+    plugin = GradingWorker(course_version(course), "sqlite:///x", "multiannotator", [])
+    worker = _Worker(not_a_folder)
+    asyncio.run(plugin.setup(worker))
+    state = plugin.state()
+    assert state["refusal"].startswith("it could not set up the course (NotADirectoryError:")
+    assert worker.resources == {}  # no grading slot: the instructor's side gives it nobody
