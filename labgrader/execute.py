@@ -150,9 +150,6 @@ class GradingExecute(Execute):
         self._deadline = time.monotonic() + self.notebook_timeout
         self.timeout_func = self._cell_timeout
         why_not = self._why_unconfined()
-        nb.metadata.setdefault(STATE_KEY, {})["confinement"] = (
-            f"not sandboxed: {why_not}" if why_not else "sandboxed"
-        )
         self._asked_for_kernel = time.perf_counter()
         self._ahead = self._take_ahead(nb, resources, confined=why_not is None)
         self._timings["kernel_started_ahead"] = self._ahead is not None
@@ -166,6 +163,9 @@ class GradingExecute(Execute):
                 if self._policy
                 else tempfile.mkdtemp(prefix="nbgrader-kernel-")
             )
+        nb.metadata.setdefault(STATE_KEY, {})["confinement"] = (
+            f"not sandboxed: {why_not}" if why_not else _sandboxed(self._policy)
+        )
         lent = lent_to_the_sandbox(self._policy) if self._policy else contextlib.nullcontext()
         try:
             with lent:
@@ -216,7 +216,8 @@ class GradingExecute(Execute):
         why_not = self._why_unconfined()
         if why_not:
             return None, f"not sandboxed: {why_not}"
-        return self._new_policy(self._workdir(resources)), "sandboxed"
+        policy = self._new_policy(self._workdir(resources))
+        return policy, _sandboxed(policy)
 
     def _why_unconfined(self) -> str | None:
         """Why this notebook's kernel runs unconfined, or ``None`` if it is sandboxed."""
@@ -352,6 +353,11 @@ class GradingExecute(Execute):
         self._timings["cells"] += seconds
         if not cell.metadata.get("nbgrader", {}).get("solution"):
             self._timings["lab_cells"] += seconds
+
+
+def _sandboxed(policy) -> str:
+    """The report's line for a kernel confined by ``policy``."""
+    return "sandboxed in a user namespace" if policy.rootless else "sandboxed"
 
 
 def _name(resources) -> str:

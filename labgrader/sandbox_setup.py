@@ -172,7 +172,8 @@ def grading_policy(
     import matplotlib
 
     paths = kernel_paths()
-    uid, gid = sandbox_user()
+    rootless = os.geteuid() != 0
+    uid, gid = (os.getuid(), os.getgid()) if rootless else sandbox_user()
     runtime = tempfile.mkdtemp(prefix="nbgrader-kernel-", dir="/tmp")
     os.chown(runtime, uid, gid)
     os.chmod(runtime, 0o700)
@@ -195,7 +196,7 @@ def grading_policy(
     return Policy(
         workdir=str(workdir),
         runtime=runtime,
-        cgroups=make_cgroups(Path(runtime).name, PROCESSES, MEMORY_BYTES),
+        cgroups=() if rootless else make_cgroups(Path(runtime).name, PROCESSES, MEMORY_BYTES),
         hide=hide,
         keep=(*paths.libraries, paths.students_package),
         conceal=(paths.grader_package,) if paths.grader_package else (),
@@ -204,6 +205,7 @@ def grading_policy(
         # An ordinary kernel would rebuild matplotlib's font list in its empty home: start from ours.
         env={"MPLCONFIGDIR": "/tmp/home/.config/matplotlib"},
         seed={f".config/matplotlib/{cache.name}": str(cache) for cache in caches},
+        rootless=rootless,
     )
 
 
