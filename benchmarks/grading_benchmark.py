@@ -156,7 +156,7 @@ def time_dask(course: Path, env: dict, workers: int = 2) -> tuple[float, dict]:
             [str(BIN_DIR / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"],
             cwd=course, env=env, capture_output=True, check=True,
         )  # fmt: skip
-        names = {f"worker-{i + 1}": [] for i in range(workers)}
+        names = [f"worker-{i + 1}" for i in range(workers)]
         cluster = LocalCluster(
             course.parent / f"{course.name}-cluster", course, postgres.url, names
         )

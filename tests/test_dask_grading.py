@@ -1,18 +1,21 @@
 """Grading the cohort on a real Dask cluster, with no shared filesystem and a worker killed.
 
 A ``dask scheduler`` and three ``dask worker`` processes run on loopback. Each worker runs
-in a mount namespace of its own (``unshare --mount``) in which the instructor's course
-folder and the other workers' folders are hidden under an empty tmpfs, and has its own copy
-of the course: two are at the instructor's version, one has another ``nbgrader_config.py``
-(a worker on another commit). The gradebook is a real PostgreSQL server. The instructor runs
-``multiannotator-autograde --scheduler ...`` on the 42-student cohort; once a few students
-are graded, one worker process is killed with SIGKILL (its nanny starts a new one). The
-gradebook must equal a sequential ``nbgrader autograde`` field by field, and every student
-must be graded exactly once.
+as a user of its own, in a mount namespace of its own (``unshare --mount``) in which the
+instructor's course folder and the other workers' folders are hidden under an empty tmpfs,
+and has its own copy of the course: two are at the instructor's version, one has another
+``nbgrader_config.py`` (a worker on another commit). Not being root, the workers sandbox
+each student in a user namespace, as grading from a hub's grading account does. The
+gradebook is a real PostgreSQL server. The instructor runs ``multiannotator-autograde
+--scheduler ...`` on the 43-student cohort; once a few students are graded, one worker
+process is killed with SIGKILL (its nanny starts a new one). The gradebook must equal a
+sequential ``nbgrader autograde`` field by field, and every student must be graded exactly
+once.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -23,11 +26,19 @@ from pathlib import Path
 
 import pytest
 
+from labgrader.distributed import POLL_SECONDS
+from labgrader.intake import STATE_KEY
 from labgrader.report import NOT_GRADABLE, grade_report, gradebook_snapshot
 from labgrader.submissions import ASSIGNMENT
 from tests.cohort import STUDENTS, write_cohort
 from tests.conftest import BIN_DIR, COHORT_CELL_TIMEOUT, FULL, MANUAL, REPO_ROOT, nbgrader_env
-from tests.dask_cluster import COURSE_FILES, LocalCluster, start_logged, stop
+from tests.dask_cluster import (
+    COURSE_FILES,
+    LocalCluster,
+    start_logged,
+    stop,
+    why_workers_cannot_be_isolated,
+)
 from tests.postgres_server import running_postgres, why_no_postgres
 from tests.test_parallel_grader import _killer_class
 
@@ -65,25 +76,23 @@ def _another_commit(name: str, course: Path) -> None:
 
 @pytest.fixture(scope="module")
 def dask_run(tmp_path_factory):
-    why_not = why_no_postgres()
+    why_not = why_no_postgres() or why_workers_cannot_be_isolated()
     if why_not:
         pytest.skip(why_not)
-    if shutil.which("unshare") is None:
-        pytest.skip("needs unshare (util-linux) for the workers' mount namespaces")
     from distributed import Client
 
     base = tmp_path_factory.mktemp("dask")
     with running_postgres() as postgres:
         instructor = _instructor_course(base / "instructor", postgres.url)
         everyone = (*WORKERS, OLD_WORKER)
-        # Each worker sees neither the instructor's course nor the other workers' folders.
-        hidden = {n: [instructor, *(base / o for o in everyone if o != n)] for n in everyone}
-        cluster = LocalCluster(base, instructor, postgres.url, hidden, edit=_another_commit)
+        cluster = LocalCluster(
+            base, instructor, postgres.url, everyone, edit=_another_commit, isolated=True
+        )
         try:
             with Client(cluster.address, timeout=120) as client:
                 client.wait_for_workers(3, timeout=180)
                 names = {w["name"]: a for a, w in client.scheduler_info()["workers"].items()}
-                seen_by_workers = client.run(os.listdir, str(instructor))
+                seen_by_workers = client.run(_what_this_process_sees, str(instructor))
                 output = base / "autograde.txt"
                 began = time.monotonic()
                 run = start_logged(
@@ -107,6 +116,7 @@ def dask_run(tmp_path_factory):
                 "gradebook": gradebook_snapshot(postgres.url),
                 "workers": names,
                 "seen_by_workers": seen_by_workers,
+                "users": cluster.users,
                 "killed": killed,
             }
         finally:
@@ -115,16 +125,45 @@ def dask_run(tmp_path_factory):
     yield result
 
 
+def _what_this_process_sees(folder: str) -> dict:
+    """Run on each worker: who it is, and what it finds at ``folder``."""
+    import os
+
+    mounted = {}
+    with open("/proc/self/mountinfo") as mountinfo:
+        for line in mountinfo:
+            fields, _, after = line.partition(" - ")
+            mounted[fields.split()[4]] = after.split()[0]
+    try:
+        listing = os.listdir(folder)
+    except PermissionError:
+        listing = "permission denied"
+    return {"uid": os.getuid(), "mounted as": mounted.get(folder), "listing": listing}
+
+
+# Sent to the workers by value: they have the grader installed, not this test module.
+_what_this_process_sees.__module__ = "__main__"
+
+
 def _kill_a_worker_mid_run(client, address: str, run: subprocess.Popen, output: Path) -> int:
-    """SIGKILL the worker process at ``address`` once KILL_AFTER students are graded."""
+    """SIGKILL the worker process at ``address`` in the middle of a student, once KILL_AFTER
+    students are graded: when it has run the same task for a while (so that the instructor's
+    side, which looks every second, has seen what it was grading)."""
+    from labgrader.dask_worker import worker_state
+
     deadline = time.monotonic() + GRADING_TIMEOUT
+    running_since: dict = {}  # key -> when first seen running
     while run.poll() is None and time.monotonic() < deadline:
         graded = re.findall(r"graded (\d+), failed", output.read_text())
         if graded and int(graded[-1]) >= KILL_AFTER:
-            pid = client.run(os.getpid, workers=[address])[address]
-            os.kill(pid, signal.SIGKILL)
-            return pid
-        time.sleep(0.5)
+            executing = client.run(worker_state, workers=[address])[address]["executing"]
+            now = time.monotonic()
+            running_since = {key: running_since.get(key, now) for key in executing}
+            if any(now - since >= 2 * POLL_SECONDS for since in running_since.values()):
+                pid = client.run(os.getpid, workers=[address])[address]
+                os.kill(pid, signal.SIGKILL)
+                return pid
+        time.sleep(0.25)
     raise AssertionError(f"the run ended before {KILL_AFTER} students were graded")
 
 
@@ -136,10 +175,25 @@ def test_the_whole_cohort_is_graded_and_the_dashboard_is_named(dask_run):
 
 
 def test_no_worker_could_see_the_instructors_course(dask_run):
-    # Each worker, asked before grading began, finds an empty folder where the course is.
+    # Each worker, asked before grading began, finds an empty tmpfs where the course is.
     seen = dask_run["seen_by_workers"]
-    assert len(seen) == 3 and all(listing == [] for listing in seen.values()), seen
+    assert len(seen) == 3, seen
+    for state in seen.values():
+        assert state["mounted as"] == "tmpfs" and state["listing"] in ([], "permission denied")
     assert (dask_run["instructor"] / "submitted").is_dir()  # while the instructor sees it
+
+
+def test_each_worker_is_a_user_of_its_own_and_sandboxes_in_a_user_namespace(dask_run):
+    by_address = {address: state["uid"] for address, state in dask_run["seen_by_workers"].items()}
+    names = {address: name for name, address in dask_run["workers"].items()}
+    assert {names[a]: uid for a, uid in by_address.items()} == dask_run["users"]
+    assert 0 not in by_address.values() and len(set(by_address.values())) == 3
+    notebook = (
+        dask_run["instructor"] / "autograded" / STUDENTS[0].name / ASSIGNMENT
+        / "exercise1_majority_vote.ipynb"
+    )  # fmt: skip
+    recorded = json.loads(notebook.read_text())["metadata"][STATE_KEY]["confinement"]
+    assert recorded == "sandboxed in a user namespace"
 
 
 def test_the_gradebook_equals_a_sequential_run_field_by_field(dask_run, sequential_cohort):
@@ -206,7 +260,7 @@ def killer_run(tmp_path_factory):
             cwd=course, env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert made.returncode == 0, made.stdout + made.stderr
-        cluster = LocalCluster(base, course, postgres.url, {name: [] for name in WORKERS})
+        cluster = LocalCluster(base, course, postgres.url, WORKERS)
         try:
             with Client(cluster.address, timeout=120) as client:
                 client.wait_for_workers(2, timeout=180)
