@@ -244,6 +244,9 @@ def killer_run(tmp_path_factory):
 
     With ordinary kernels and no sandbox, a kernel's parent is the Dask worker process.
     """
+    why_not = why_no_postgres()
+    if why_not:
+        pytest.skip(why_not)
     from distributed import Client
 
     base = tmp_path_factory.mktemp("dask-killer")
