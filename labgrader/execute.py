@@ -35,6 +35,7 @@ from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, default
 
+from helpers.identity import GRADED_STUDENT_VARIABLE
 from labgrader.intake import STATE_KEY, TolerantNotebookExporter, mark_not_gradable
 from labgrader.sandbox_check import SandboxSetupError, sandbox_readiness
 from labgrader.sandbox_setup import grading_policy, lent_to_the_sandbox
@@ -42,22 +43,34 @@ from labgrader.sandbox_setup import grading_policy, lent_to_the_sandbox
 SECRET_VARIABLES = ("MULTIANNOTATOR_DB_URL",)
 SWITCHED_OFF = "switched off (GradingExecute.sandbox = False)"
 SECRET_PREFIXES = ("PG",)  # libpq's PGPASSWORD, PGHOST, ... for a PostgreSQL gradebook
+# An instructor grading on a JupyterHub server inherits JUPYTERHUB_USER (their own name, which
+# would pick their dataset, not the student's) and JUPYTERHUB_API_TOKEN (their hub credentials).
+NOT_INHERITED_PREFIXES = ("JUPYTERHUB_", GRADED_STUDENT_VARIABLE)
 
 
-def grading_kernel_env(base: dict | None = None) -> dict:
+def grading_kernel_env(base: dict | None = None, student: str | None = None) -> dict:
     """Environment for a grading kernel.
 
     ``PYTHONSAFEPATH`` keeps the kernel's working directory (the student's
     submission folder) off ``sys.path``, so a ``helpers/`` folder or
     ``helpers.py`` shipped beside the notebook cannot stand in for the
     course's installed package. The gradebook's address (which may hold a
-    PostgreSQL password) is not passed on: student code has no use for it.
+    PostgreSQL password) is not passed on: student code has no use for it;
+    nor is anything of the grading user's JupyterHub session. ``student``, the
+    nbgrader student id of the submission, is what the kernel builds that
+    student's own dataset for (:mod:`helpers.identity`).
     """
     env = dict(os.environ if base is None else base)
     for name in list(env):
-        if name in SECRET_VARIABLES or name.startswith(SECRET_PREFIXES):
+        if (
+            name in SECRET_VARIABLES
+            or name.startswith(SECRET_PREFIXES)
+            or name.startswith(NOT_INHERITED_PREFIXES)
+        ):
             del env[name]
     env["PYTHONSAFEPATH"] = "1"
+    if student:
+        env[GRADED_STUDENT_VARIABLE] = student
     return env
 
 
@@ -181,8 +194,10 @@ class GradingExecute(Execute):
     # All outputs are in when the last cell returns: a graceful shutdown only costs time.
     shutdown_kernel = "immediate"
 
+    _student: str | None = None
+
     async def async_start_new_kernel(self, **kwargs):
-        kwargs["env"] = grading_kernel_env(kwargs.get("env"))
+        kwargs["env"] = grading_kernel_env(kwargs.get("env"), student=self._student)
         return await super().async_start_new_kernel(**kwargs)
 
     # nbclient binds the synchronous wrapper to its own coroutine: rebind it to ours.
@@ -200,6 +215,7 @@ class GradingExecute(Execute):
                     "Warm kernels unavailable (%s): grading with ordinary kernels", why_not
                 )
         self._stop_reason = None
+        self._student = (resources or {}).get("nbgrader", {}).get("student")
         self._deadline = time.monotonic() + self.notebook_timeout
         self.timeout_func = self._cell_timeout
         self._policy, confinement = self._confinement(resources)
