@@ -78,7 +78,7 @@ def _require_practical_pred_probs(pred_probs, reference: LabReference, name: str
 
 def crowdlab_consensus(reference: LabReference, pred_probs: np.ndarray) -> np.ndarray:
     """CROWDLAB's consensus labels for the reference's annotations and ``pred_probs``."""
-    results = crowdlab_results(reference, pred_probs)
+    results = crowdlab_results(reference, pred_probs, annotator_stats=False)
     return results["label_quality"]["consensus_label"].to_numpy()
 
 

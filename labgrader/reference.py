@@ -145,14 +145,25 @@ class LabReference:
         return worst_annotators(self.lab_annotator_scores)
 
 
-def crowdlab_results(reference: LabReference, pred_probs: np.ndarray) -> dict:
-    """``get_label_quality_multiannotator`` on the reference's annotations, default settings."""
+def crowdlab_results(
+    reference: LabReference, pred_probs: np.ndarray, annotator_stats: bool = True
+) -> dict:
+    """``get_label_quality_multiannotator`` on the reference's annotations, default settings.
+
+    With ``annotator_stats=False`` it leaves out what the consensus does not depend on (the
+    annotator statistics and per-annotator details), which is most of its time.
+    """
     from cleanlab.multiannotator import get_label_quality_multiannotator
 
+    extra = (
+        {}
+        if annotator_stats
+        else {"return_annotator_stats": False, "return_detailed_quality": False}
+    )
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         return get_label_quality_multiannotator(
-            reference.multiannotator_labels, pred_probs, verbose=False
+            reference.multiannotator_labels, pred_probs, verbose=False, **extra
         )
 
 
