@@ -149,9 +149,9 @@ def _worst(name: str, rule: Callable, method: str) -> Callable:
             raise CheckFailed(
                 f"only {found} of the 10 annotators in {name} are among those designed to be "
                 f"careless: on average their labels match the true labels {measured.value:.3f} "
-                f"of the time, hardly less than the average annotator's {average:.3f}. Ranking "
-                f"annotators by {method} names ten who reach at most {measured.threshold:.3f} "
-                "on this dataset."
+                f"of the time, not clearly less often than the average annotator's "
+                f"({average:.3f}). On this dataset the ten named must match at most "
+                f"{measured.threshold:.3f}, as the ten worst by {method} do."
             )
         return (
             f"{found} of the 10 annotators in {name} are among those designed to be careless "
