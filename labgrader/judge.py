@@ -27,10 +27,15 @@ from labgrader.reference import LabReference, lab_reference
 
 @dataclass(frozen=True)
 class Verdict:
-    """The grader's judgement of one part."""
+    """The grader's judgement of one part.
+
+    ``another_dataset`` marks a failed answer that comes from another dataset than the
+    student's own (a copy, or values typed in): the grade report notes it.
+    """
 
     passed: bool
     message: str
+    another_dataset: bool = False
 
 
 def judge_answers(part_name: str, answers: dict, reference: LabReference) -> str:
@@ -88,12 +93,13 @@ def grade_payload(part_name: str, payload, reference: LabReference | None = None
     except NotRecorded as missing:
         return Verdict(False, str(missing))
     except AnswerError as failure:
-        return Verdict(False, _joined(str(failure), length_hint(str(failure), reference)))
+        hint = length_hint(str(failure), reference)
+        return Verdict(False, _joined(str(failure), hint), another_dataset=bool(hint))
     try:
         return Verdict(True, judge_answers(part_name, answers, reference))
     except CheckFailed as failure:
-        hint = another_dataset_hint(part_name, answers, reference)
-        return Verdict(False, _joined(str(failure), hint))
+        hint, sure = another_dataset_hint(part_name, answers, reference)
+        return Verdict(False, _joined(str(failure), hint), another_dataset=sure)
 
 
 def judge_in_kernel(part_name: str, *values) -> None:

@@ -32,7 +32,7 @@ def _own(reference: LabReference) -> str:
 
 
 def length_hint(error: str, reference: LabReference) -> str:
-    """For an answer of the wrong length: a sentence if it could come from another dataset."""
+    """For an answer of the wrong length: a sentence if it comes from another dataset."""
     if not reference.is_own_dataset:
         return ""
     if "entries, but there are" not in error and "should have shape (" not in error:
@@ -58,30 +58,32 @@ def _fits_the_labs_own_dataset(part_name: str, answers: dict) -> bool:
     return True
 
 
-def another_dataset_hint(part_name: str, answers: dict, reference: LabReference) -> str:
-    """A sentence for a failed answer that does not fit this student's dataset, or ``""``."""
+def another_dataset_hint(part_name: str, answers: dict, reference: LabReference) -> tuple:
+    """``(sentence, sure)`` for a failed answer on a student's own dataset: the sentence says
+    the answer does not fit it (``""`` if nothing is to be said), ``sure`` whether the answer
+    certainly comes from another dataset rather than being merely wrong."""
     if not reference.is_own_dataset:
-        return ""
+        return "", False
     if part_name in LABEL_PARTS:
         (labels,) = answers.values()
         if not _labels_fit(labels, reference):
             return (
                 "These labels are a most-voted class of their row hardly more often than labels "
                 f"unrelated to your dataset would be: they do not match your data. {_own(reference)}"
-            )
+            ), True
     elif part_name in ("pred_probs_for_crowdlab", "crowdlab_labels"):
         fit = rules.pred_probs_fit_the_data(answers["pred_probs_for_crowdlab"], reference)
         labels = answers.get("labels_from_crowdlab")
         if not fit.passed or (labels is not None and not _labels_fit(labels, reference)):
-            return f"These answers do not match your data. {_own(reference)}"
+            return f"These answers do not match your data. {_own(reference)}", True
     elif part_name in ANNOTATOR_PARTS:
         if _fits_the_labs_own_dataset(part_name, answers):
             return (
                 "This answer fits the lab's own dataset, the one without datasets of one's own, "
                 f"not yours. {_own(reference)}"
-            )
+            ), True
         return (
             "Each dataset has careless annotators of its own, so scores or ids taken from another "
             f"dataset do no better than chance on yours ({reference.fingerprint})."
-        )
-    return ""
+        ), False
+    return "", False

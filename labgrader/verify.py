@@ -180,6 +180,7 @@ class VerifyAnswers(NbGraderPreprocessor):
             "part": part_name,
             "passed": verdict.passed,
             "message": verdict.message,
+            **({"another_dataset": True} if verdict.another_dataset else {}),
         }
         self.log.info(
             "%s: %s",

@@ -167,3 +167,16 @@ def test_an_edited_set_up_cell_is_put_back_and_reported(courses):
     for notebook in NOTEBOOKS:
         assert "setup (its source)" in report[("var_gus_edits_setup_cell", notebook)].notes
         assert "locked" not in report[(HONEST, notebook)].notes
+
+
+def test_the_grade_report_notes_answers_from_another_dataset(courses):
+    report = {(row.student, row.notebook): row for row in grade_report(courses["sequential"])}
+    copies = {"var_dee_copies_ada", "var_eli_hard_codes_a0041", "var_fay_poses_as_ada"}
+    for student in VARIANT_STUDENTS:
+        for notebook in NOTEBOOKS:
+            noted = "computed on another dataset than the student's own" in (
+                report[(student.name, notebook)].notes
+            )
+            assert noted is (student.name in copies), (student.name, notebook)
+    eli = report[("var_eli_hard_codes_a0041", NOTEBOOKS[0])].notes
+    assert eli.endswith("(copied?): worst_annotators_majority_vote"), eli
