@@ -10,13 +10,17 @@ BASE_PYTHON ?= /usr/bin/python3
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 # Debian packages the tests drive for real: Chromium for Playwright (never a download), PostgreSQL.
-SYSTEM_PACKAGES := chromium chromium-driver postgresql
+SYSTEM_PACKAGES := chromium chromium-driver postgresql nodejs npm
 
 # What students install (README, "The student environment"): the pinned stack and helpers, no grader.
 STUDENT_VENV ?= .venv-student
 STUDENT_PY := $(STUDENT_VENV)/bin/python
 
-.PHONY: setup student-env system-packages sandbox-user sample-class test lab lint format release clean-sample
+# The grader as course staff install it for a hub (copies, no link to this checkout).
+GRADER_VENV ?= .venv-grader
+GRADER_PY := $(GRADER_VENV)/bin/python
+
+.PHONY: setup student-env grader-env hub system-packages sandbox-user sample-class test lab lint format release clean-sample
 
 setup: $(VENV)/.installed
 
@@ -44,12 +48,23 @@ $(STUDENT_VENV)/.installed: requirements-student.txt helpers/pyproject.toml $(wi
 	$(STUDENT_PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall ./helpers
 	touch $@
 
+grader-env: $(GRADER_VENV)/.installed
+
+$(GRADER_VENV)/.installed: requirements.txt pyproject.toml helpers/pyproject.toml $(wildcard helpers/*.py) $(wildcard labgrader/*.py) $(wildcard labgrader/templates/*.j2) jupyter-config/nbgrader_labgrader.json
+	$(BASE_PYTHON) -m venv $(GRADER_VENV)
+	$(GRADER_PY) -m pip install --quiet --disable-pip-version-check pip==26.3
+	$(GRADER_PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(GRADER_PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall ./helpers .
+	touch $@
+
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	else echo "Not root, so not installing: $$missing (the tests that need them will say they are skipped)"; fi
+	@# Debian's nodejs comes without npm; NodeSource's brings its own (and refuses Debian's).
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
 
 # The unprivileged user that grading kernels run as (labgrader.sandbox).
 sandbox-user:
@@ -62,6 +77,12 @@ sample-class: setup sandbox-user
 
 test: setup system-packages sandbox-user
 	$(PY) -m pytest
+
+# Course staff: a JupyterHub for the course on this machine, from a roster (README, "Running the
+# course on JupyterHub"). Idempotent: run it again after editing the roster.
+ROSTER ?= hub/roster.example.csv
+hub: setup system-packages
+	$(PY) -m labgrader.hub up --roster $(ROSTER)
 
 # Students: JupyterLab with the lab in student-work/, instructor tools off and locked, in the
 # student environment (no grader).

@@ -279,7 +279,7 @@ class GradingExecute(Execute):
         policy = grading_policy(
             Path(workdir), self._course_root(), self.config.get("Exchange", {}).get("root")
         )
-        return policy, "sandboxed"
+        return policy, "sandboxed in a user namespace" if policy.rootless else "sandboxed"
 
     def _say_unconfined(self, why_not: str) -> None:
         if not GradingExecute._said_why_no_sandbox:

@@ -31,15 +31,17 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWPID = (
+CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWUSER = (
     0x00020000,
     0x40000000,
     0x08000000,
     0x20000000,
+    0x10000000,
 )
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-PR_SET_PDEATHSIG = 1
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+CAPABILITY_VERSION_3 = 0x20080522
 MEMORY_BYTES = 2 * 2**30  # per process, and for the whole kernel where cgroups work
 PROCESSES = 256  # threads included (a kernel uses about 17): per kernel in its cgroup
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
@@ -55,7 +57,12 @@ FORWARDED = (
 
 @dataclass(frozen=True)
 class Policy:
-    """What one kernel may see and use."""
+    """What one kernel may see and use.
+
+    ``rootless``: the grader does not run as root (a course's grading account on a
+    hub), so the kernel gets its namespaces from a user namespace of its own, keeps
+    the grading account's uid (with every capability dropped) and no cgroups.
+    """
 
     workdir: str  # the student's folder: its working directory, writable
     runtime: str  # connection file and sockets, writable, private to this kernel
@@ -72,6 +79,7 @@ class Policy:
     env: dict = field(default_factory=dict)
     # A file in the kernel's private home -> the file it starts as a copy of.
     seed: dict = field(default_factory=dict)
+    rootless: bool = False
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -201,9 +209,12 @@ def _become_sandboxed(policy: Policy, seeds: dict) -> None:
     for folder, _, files in os.walk(home):
         for name in (folder, *(os.path.join(folder, f) for f in files)):
             os.chown(name, policy.uid, policy.gid)
-    os.setgroups([])
-    os.setgid(policy.gid)
-    os.setuid(policy.uid)
+    if policy.rootless:
+        _drop_capabilities()  # the uid stays the grading account's: what it owns is hidden
+    else:
+        os.setgroups([])
+        os.setgid(policy.gid)
+        os.setuid(policy.uid)
     # After setuid, which clears it: when the supervisor dies, so does the kernel, and with it
     # every process of its namespace.
     _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
@@ -213,12 +224,47 @@ def _become_sandboxed(policy: Policy, seeds: dict) -> None:
     os.chdir(policy.workdir)
 
 
+def _enter_user_namespace() -> None:
+    """Become root of a new user namespace, as oneself outside it (no helper, no subuids).
+
+    Inside it this process may make the other namespaces and mounts; what it mounts
+    there is locked for every process it starts, so a kernel cannot undo it.
+    """
+    uid, gid = os.getuid(), os.getgid()
+    _check(_libc.unshare(CLONE_NEWUSER), "unshare (user namespace)")
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+
+
+class _CapabilityHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapabilitySet(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def _drop_capabilities() -> None:
+    """Give up every capability for good: no mount, no unmount, nothing regained by exec."""
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl (no new privileges)")
+    header = _CapabilityHeader(CAPABILITY_VERSION_3, 0)
+    empty = (_CapabilitySet * 2)()
+    _check(_libc.capset(ctypes.byref(header), empty), "capset")
+
+
 def confine(policy: Policy) -> None:
-    """Confine this process (run as root); returns in the confined kernel process.
+    """Confine this process (as root, or in a user namespace); returns in the confined kernel.
 
     Raises ``OSError`` if the machine does not allow it; nothing has changed then
     unless the namespaces were already entered.
     """
+    if policy.rootless:
+        _enter_user_namespace()
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID), "unshare")
     seeds = _hide_and_rebind(policy)
     child = os.fork()  # the first process of the new PID namespace

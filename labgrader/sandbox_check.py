@@ -25,7 +25,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from labgrader.sandbox import CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, Policy
+from labgrader.sandbox import (
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUSER,
+    Policy,
+)
 from labgrader.sandbox_setup import (
     GRADER_PACKAGE,
     SANDBOX_USER,
@@ -70,14 +77,21 @@ def sandbox_readiness(course_root: Path) -> str | None:
 
 def _check(course_root: Path):
     if os.geteuid() != 0:
-        return "grading does not run as root, so it cannot switch user or make namespaces"
-    try:
-        sandbox_user()
-    except KeyError:
-        return f"there is no user {SANDBOX_USER} (create it with `make sandbox-user`)"
-    no_namespaces = _namespaces_refused()
-    if no_namespaces:
-        return no_namespaces
+        # A grading account (a course on a hub): the kernel's namespaces come from its own user
+        # namespace, where the machine allows those to unprivileged users.
+        if _namespaces_refused(CLONE_NEWUSER):
+            return (
+                "grading does not run as root and this machine allows no user namespaces, so it "
+                "can neither switch user nor make namespaces"
+            )
+    else:
+        try:
+            sandbox_user()
+        except KeyError:
+            return f"there is no user {SANDBOX_USER} (create it with `make sandbox-user`)"
+        no_namespaces = _namespaces_refused()
+        if no_namespaces:
+            return no_namespaces
     try:
         paths = kernel_paths()
     except KernelSetupError as error:
@@ -94,13 +108,17 @@ def _check(course_root: Path):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _namespaces_refused() -> str | None:
-    """Why this kernel (or container) lets no process make the namespaces, or ``None``."""
+def _namespaces_refused(first: int = 0) -> str | None:
+    """Why this kernel (or container) lets this process make no namespaces, or ``None``.
+
+    ``first`` is unshared before the others (a user namespace, for a grader that is not root).
+    """
     child = os.fork()
     if child == 0:
         libc = ctypes.CDLL(None, use_errno=True)
         flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID
-        os._exit(0 if libc.unshare(flags) == 0 else min(ctypes.get_errno(), 255) or 255)
+        refused = (first and libc.unshare(first) != 0) or libc.unshare(flags) != 0
+        os._exit((min(ctypes.get_errno(), 255) or 255) if refused else 0)
     _, status = os.waitpid(child, 0)
     code = os.waitstatus_to_exitcode(status)
     if code == 0:
@@ -121,7 +139,9 @@ try:
     network = True
 except OSError:
     network = False
-print("PROBE " + json.dumps({"uid": os.getuid(), "grader": grader, "network": network}))
+capabilities = [line for line in open("/proc/self/status") if line.startswith("CapEff")][0]
+print("PROBE " + json.dumps({"uid": os.getuid(), "grader": grader, "network": network,
+                            "capabilities": int(capabilities.split()[1], 16)}))
 """
 
 
@@ -136,8 +156,8 @@ def _probe(policy: Policy) -> str | None:
     seen = json.loads(reports[-1].removeprefix("PROBE "))
     if seen["grader"]:
         return f"{GRADER_PACKAGE} can be imported inside the sandbox, from {seen['grader']}"
-    if seen["network"] or seen["uid"] != policy.uid:
-        return "the probe ran but was not confined (network or user)"
+    if seen["network"] or seen["uid"] != policy.uid or seen["capabilities"]:
+        return "the probe ran but was not confined (network, user or capabilities)"
     return None
 
 

@@ -167,7 +167,8 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
     import matplotlib
 
     paths = kernel_paths()
-    uid, gid = sandbox_user()
+    rootless = os.geteuid() != 0
+    uid, gid = (os.getuid(), os.getgid()) if rootless else sandbox_user()
     runtime = tempfile.mkdtemp(prefix="nbgrader-kernel-", dir="/tmp")
     os.chown(runtime, uid, gid)
     os.chmod(runtime, 0o700)
@@ -189,7 +190,7 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
     return Policy(
         workdir=str(workdir),
         runtime=runtime,
-        cgroups=make_cgroups(Path(runtime).name, PROCESSES, MEMORY_BYTES),
+        cgroups=() if rootless else make_cgroups(Path(runtime).name, PROCESSES, MEMORY_BYTES),
         hide=hide,
         keep=(*paths.libraries, paths.students_package),
         conceal=(paths.grader_package,) if paths.grader_package else (),
@@ -198,6 +199,7 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
         # An ordinary kernel would rebuild matplotlib's font list in its empty home: start from ours.
         env={"MPLCONFIGDIR": "/tmp/home/.config/matplotlib"},
         seed={f".config/matplotlib/{cache.name}": str(cache) for cache in caches},
+        rootless=rootless,
     )
 
 

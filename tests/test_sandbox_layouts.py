@@ -185,12 +185,14 @@ def test_the_parallel_grader_stops_too(tmp_path):
 
 
 def test_a_machine_that_cannot_sandbox_grades_unconfined_and_says_why(monkeypatch, tmp_path):
-    """Not root (nor able to make namespaces): unconfined, the reason in every notebook's record."""
+    """Not root and no user namespaces: unconfined, the reason in every notebook's record."""
     from labgrader import sandbox_check
     from labgrader.execute import GradingExecute
 
     monkeypatch.setattr(sandbox_check, "_checked", {})
     monkeypatch.setattr(sandbox_check.os, "geteuid", lambda: 65534)  # nobody
-    assert sandbox_check.sandbox_readiness(tmp_path).startswith("grading does not run as root")
+    monkeypatch.setattr(sandbox_check, "_namespaces_refused", lambda first=0: "refused")
+    why_not = sandbox_check.sandbox_readiness(tmp_path)
+    assert why_not.startswith("grading does not run as root and this machine allows no user")
     policy, confinement = GradingExecute(timeout=5)._confinement({})
-    assert policy is None and confinement.startswith("not sandboxed: grading does not run as root")
+    assert policy is None and confinement == f"not sandboxed: {why_not}"

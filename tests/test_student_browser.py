@@ -13,15 +13,13 @@ Screenshots of every step go to ``test-artifacts/browser/``.
 from __future__ import annotations
 
 import json
-import shutil
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
-from tests.browser import CHROMIUM, JupyterServer, chromium, jupyter_server
+from tests.browser import CHROMIUM, JupyterServer, NotebookInLab, chromium, jupyter_server
 from tests.conftest import RELEASE_DIR, REPO_ROOT, SOURCE_DIR
 
 pytestmark = pytest.mark.slow
@@ -67,106 +65,22 @@ def browser(lab, tmp_path_factory):
         yield context
 
 
-class Journey:
-    """One notebook in the browser, with numbered screenshots."""
-
-    def __init__(self, lab: JupyterServer, page, notebook: str, screenshots: str | None = None):
-        self.lab, self.page, self.notebook = lab, page, notebook
-        self.folder = ARTIFACTS / (screenshots or notebook)
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
-        self.step = 0
-
-    def screenshot(self, name: str) -> None:
-        self.step += 1
-        self.page.screenshot(path=str(self.folder / f"{self.step:02d}-{name}.png"), full_page=False)
-
-    def open(self) -> None:
-        self.page.goto(f"{self.lab.url}/lab/tree/{ASSIGNMENT}/{self.notebook}.ipynb?token={TOKEN}")
-        self.panel.locator(".jp-Cell").first.wait_for(timeout=60_000)
-        news = self.page.get_by_role("button", name="No", exact=True)
-        if news.count():
-            news.first.click()  # JupyterLab's "notified about official Jupyter news?" toast
-        self.wait_until_kernel_started()
-
-    def kernel(self) -> dict:
-        _, sessions = self.lab.api("/api/sessions")
-        mine = [s for s in sessions if s["path"].endswith(f"{self.notebook}.ipynb")]
-        return self.lab.api(f"/api/kernels/{mine[0]['kernel']['id']}")[1] if mine else {}
-
-    def wait_until_kernel_started(self) -> None:
-        # The toolbar says "Idle" before the kernel has started: ask the server, which
-        # reports "starting" until the kernel has answered, and wait for the connection.
-        deadline = time.monotonic() + 90
-        while True:
-            kernel = self.kernel()
-            if kernel.get("execution_state") == "idle" and kernel.get("connections", 0) >= 1:
-                break
-            assert time.monotonic() < deadline, f"kernel never started: {kernel}"
-            time.sleep(0.3)
-        self.page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", timeout=60_000)
-
-    def run_all(self) -> None:
-        self.page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        self.page.get_by_text("Run All Cells", exact=True).click()
-        time.sleep(1)
-        deadline = time.monotonic() + 180
-        while (
-            self.page.locator(".jp-InputPrompt:has-text('[*]')").count()
-            or self.kernel().get("execution_state") != "idle"
-        ):
-            assert time.monotonic() < deadline, "Run All did not finish"
-            time.sleep(0.3)
-
-    @property
-    def panel(self):
-        """The notebook on show (JupyterLab may have restored other tabs behind it)."""
-        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-
-    def code_cells_with(self, text: str):
-        return self.panel.locator(
-            ".jp-CodeCell", has=self.page.locator(".cm-content", has_text=text)
-        )
-
-    def errors(self):
-        return self.panel.locator(
-            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
-        )
-
-    def type_into(self, cell, text: str) -> None:
-        cell.scroll_into_view_if_needed()
-        editor = cell.locator(".cm-content")
-        if not editor.is_visible():  # a rendered markdown cell: open its editor
-            cell.locator(".jp-MarkdownOutput").dblclick()
-        editor.click()
-        self.page.keyboard.press("Control+A")
-        self.page.keyboard.insert_text(text)  # no auto-indent, unlike typing key by key
-        self.page.keyboard.press("Escape")
-
-    def save(self) -> None:
-        self.page.keyboard.press("Control+S")
-        deadline = time.monotonic() + 30
-        while self.page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count():
-            assert time.monotonic() < deadline, "notebook not saved"
-            time.sleep(0.2)
-
-    def validate(self) -> tuple[bool, str]:
-        """Click Validate; return whether nbgrader reported success, and the dialog's text."""
-        self.panel.locator(".validate-button").click()
-        dialog = self.page.locator(".jp-Dialog")
-        verdict = dialog.locator(".validation-success, .validation-failed").first
-        verdict.wait_for(timeout=180_000)
-        return "validation-success" in verdict.get_attribute("class"), dialog.inner_text()
-
-    def close_dialog(self) -> None:
-        self.page.locator(".jp-Dialog button").last.click()
-        self.page.locator(".jp-Dialog").wait_for(state="detached")
+def open_lab(lab: JupyterServer, page, notebook: str, screenshots: str | None = None):
+    """One notebook of the lab, in this student's JupyterLab."""
+    return NotebookInLab(
+        page,
+        lab_url=lab.url,
+        path=f"{ASSIGNMENT}/{notebook}.ipynb",
+        get_json=lambda path: lab.api(path)[1],
+        screenshots=ARTIFACTS / (screenshots or notebook),
+        query=f"?token={TOKEN}",
+    )
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_student_journey(lab, browser, notebook):
     page = browser.new_page()
-    journey = Journey(lab, page, notebook)
+    journey = open_lab(lab, page, notebook)
     journey.open()
     journey.screenshot("opened")
     assert (
@@ -238,7 +152,7 @@ def test_student_journey(lab, browser, notebook):
 
 def test_instructor_tools_are_absent_and_locked(lab, browser):
     page = browser.new_page()
-    journey = Journey(lab, page, NOTEBOOKS[0], screenshots="instructor-tools")
+    journey = open_lab(lab, page, NOTEBOOKS[0], screenshots="instructor-tools")
     journey.open()
     assert journey.panel.locator(".validate-button").count() == 1
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
