@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import getpass
 import subprocess
 import sys
 
 import numpy as np
 import pandas as pd
 import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
 
 import helpers.data
 from helpers.checks import notebook_dataset_shape
@@ -17,13 +20,14 @@ from labgrader.execute import grading_kernel_env
 from labgrader.judge import grade_payload
 from labgrader.methods import annotator_agreement, majority_vote, worst_annotators
 from labgrader.reference import lab_reference
+from labgrader.submissions import read_notebook
 from labgrader.variants import (
     DatasetVariants,
     course_of_setup_source,
     graded_course,
     stamp_setup_source,
 )
-from tests.conftest import REPO_ROOT, recorded_payload
+from tests.conftest import RELEASE_DIR, REPO_ROOT, recorded_payload
 
 COURSE = "dcai-lab-test"
 LABS_CARELESS = [f"A{i:04d}" for i in range(41, 51)]
@@ -52,6 +56,34 @@ def test_identity_comes_from_the_grader_then_the_hub_then_the_account():
     assert student_identity({"JUPYTERHUB_USER": "bob"}) == Identity("bob", "JupyterHub")
     account = student_identity({"JUPYTERHUB_USER": "  ", "USER": "carol", "LOGNAME": "carol"})
     assert account.found_in == "your account" and account.name
+
+
+def _printed_by_a_kernel_running_the_set_up_cell(folder) -> str:
+    """What the release's set-up cell, switch on, prints in a real kernel of this environment."""
+    release = read_notebook(RELEASE_DIR / "exercise1_majority_vote.ipynb")
+    (setup,) = [
+        c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup"
+    ]
+    source = stamp_setup_source(setup.source, COURSE)
+    nb = new_notebook(cells=[new_code_cell(source)], metadata=release.metadata)
+    resources = {"metadata": {"path": str(folder)}}
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources=resources).execute()
+    return "".join(o.get("text", "") for o in nb.cells[0].outputs if o.output_type == "stream")
+
+
+@pytest.mark.parametrize("hub_user", ["alice-on-the-hub", None], ids=["on a hub", "an account"])
+def test_a_students_kernel_builds_the_dataset_of_its_hub_user_else_its_account(
+    kernel, tmp_path, hub_user
+):
+    """A kernel a JupyterHub server starts inherits JUPYTERHUB_USER; elsewhere only the account."""
+    if hub_user:
+        kernel.setenv("JUPYTERHUB_USER", hub_user)
+    name, found_in = (hub_user, "JupyterHub") if hub_user else (getpass.getuser(), "your account")
+    printed = _printed_by_a_kernel_running_the_set_up_cell(tmp_path)
+    fingerprint = lab_reference(COURSE, name).fingerprint
+    assert printed.startswith(
+        f"Your dataset: {fingerprint}, made for {name} (found by {found_in}) in course {COURSE}: "
+    ), printed
 
 
 def test_the_same_student_always_gets_the_same_dataset(kernel):
