@@ -191,13 +191,14 @@ def _hidden_crowdlab(answers: dict, reference: LabReference) -> str:
         )
     model = rules.crowdlab_model(pred_probs, reference)
     if not model.passed:
-        given = model.threshold + rules.CROWDLAB_MODEL_MAX_LOSS
         raise CheckFailed(
             f"labels_from_crowdlab is CROWDLAB's consensus for your pred_probs, but only "
             f"{accuracy:.3f} of it matches the true labels: these pred_probs come from a weak "
             f"model (its most likely class is right on {model.value:.3f} of rows). pred_probs "
             f"from a model fit to majority-vote labels reach at least {model.threshold:.3f} on "
-            f"this dataset (the model the notebook gives: {given:.3f})."
+            f"this dataset (the model the notebook gives: {reference.given_model_accuracy:.3f}; "
+            f"the one fit to one random annotation per example: "
+            f"{reference.one_random_annotation_model_accuracy:.3f})."
         )
     return (
         f"labels_from_crowdlab is CROWDLAB's consensus for your pred_probs (accuracy "

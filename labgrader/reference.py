@@ -53,6 +53,8 @@ class LabReference:
     accuracy_against_truth : tuple of pandas.Series
         Each annotator's accuracy against the true labels over all rows and over
         rows with two or more annotations.
+    labels_from_random_annotators : numpy.ndarray
+        The notebooks' demonstration labels: one random annotation per example.
     course, student : str or None
         Whose dataset this is; ``None`` for the lab's own.
     fingerprint : str
@@ -69,6 +71,7 @@ class LabReference:
     most_voted: np.ndarray
     pred_probs_from_true_labels: np.ndarray
     accuracy_against_truth: tuple
+    labels_from_random_annotators: np.ndarray
     course: str | None = None
     student: str | None = None
     fingerprint: str = ""
@@ -126,6 +129,17 @@ class LabReference:
         return pred_probs_from_majority_vote_model(
             self.features, self.multiannotator_labels, self.n_classes
         )
+
+    @functools.cached_property
+    def given_model_accuracy(self) -> float:
+        """How often the given model's most likely class is the true label."""
+        return self.accuracy(self.given_model_pred_probs.argmax(axis=1))
+
+    @functools.cached_property
+    def one_random_annotation_model_accuracy(self) -> float:
+        """The same for the notebooks' weak model, fit to one random annotation per example."""
+        pred_probs = out_of_sample_pred_probs(self.features, self.labels_from_random_annotators)
+        return self.accuracy(pred_probs.argmax(axis=1))
 
     @functools.cached_property
     def crowdlab_with_given_model(self) -> dict:
@@ -199,6 +213,7 @@ def lab_reference(course: str | None = None, student: str | None = None) -> LabR
         accuracy_against_truth=tuple(
             _accuracy_against_truth(labels, lab.true_labels, n) for n in (1, 2)
         ),
+        labels_from_random_annotators=lab.labels_from_random_annotators,
         course=course,
         student=student,
         fingerprint=lab.fingerprint,
@@ -209,6 +224,7 @@ def lab_reference(course: str | None = None, student: str | None = None) -> LabR
         reference.vote_counts,
         reference.most_voted,
         reference.pred_probs_from_true_labels,
+        reference.labels_from_random_annotators,
     ):
         array.setflags(write=False)
     return reference
