@@ -16,13 +16,16 @@ import nbformat
 import pytest
 
 from helpers.parts import PARTS
+from labgrader.intake import STATE_KEY
 from labgrader.reference import lab_reference
 from labgrader.report import grade_report
+from labgrader.sandbox_check import sandbox_readiness
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS
 from tests.cohort import write_cohort
 from tests.cohort_variants import HONEST, VARIANT_COURSE, VARIANT_STUDENTS
 from tests.conftest import (
     BIN_DIR,
+    REPO_ROOT,
     gradebook_scores,
     gradebook_snapshot,
     graded_parts,
@@ -98,9 +101,25 @@ def test_the_fast_grader_leaves_the_same_gradebook(courses):
     assert fast == sequential
 
 
-def _printed_by_the_set_up_cell(course: Path, student: str, notebook: str) -> str:
+def _autograded(course: Path, student: str, notebook: str):
     path = course / "autograded" / student / ASSIGNMENT / f"{notebook}.ipynb"
-    nb = nbformat.read(str(path), as_version=4)
+    return nbformat.read(str(path), as_version=4)
+
+
+@pytest.mark.parametrize("grader", ["sequential", "fast"])
+def test_both_graders_ran_every_students_code_in_the_sandbox(courses, grader):
+    why_not = sandbox_readiness(REPO_ROOT)
+    if why_not:
+        pytest.skip(f"this machine cannot sandbox: {why_not}")
+    for student in VARIANT_STUDENTS:
+        for notebook in NOTEBOOKS:
+            nb = _autograded(courses[grader], student.name, notebook)
+            confinement = nb.metadata[STATE_KEY]["confinement"]
+            assert confinement.startswith("sandboxed"), (student.name, notebook, confinement)
+
+
+def _printed_by_the_set_up_cell(course: Path, student: str, notebook: str) -> str:
+    nb = _autograded(course, student, notebook)
     setup = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
     return "".join(o.get("text", "") for o in setup.outputs if o.output_type == "stream")
 
