@@ -132,10 +132,18 @@ def verdict_text(verdict: Verdict, award: Award) -> str:
     points = f"{award.points:g} of {award.max_points:g} points"
     message = verdict.message if verdict.message.endswith(".") else verdict.message + "."
     if not award.by_grader:
-        text = f"{head} ({points}): {message}"
-    else:
-        why = f": {award.reason}" if award.reason else " (no reason written)."
-        text = f"{head} the autograder's check: {message} Your grader changed the score to {points}{why}"
+        return _wrapped(f"{head} ({points}): {message}")
+    why = f": {award.reason}" if award.reason else " (no reason written)."
+    # The grader's word on a line of its own: however long the check's message, it starts a line.
+    return "\n".join(
+        (
+            _wrapped(f"{head} the autograder's check: {message}"),
+            _wrapped(f"Your grader changed the score to {points}{why}"),
+        )
+    )
+
+
+def _wrapped(text: str) -> str:
     return textwrap.fill(text, width=WRAP_AT, break_on_hyphens=False, break_long_words=False)
 
 
