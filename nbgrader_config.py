@@ -33,6 +33,29 @@ warnings.filterwarnings(
     module="nbgrader.api",
 )
 
+# Datasets of one's own: give this a name (say "dcai-lab-2026") and regenerate the release
+# (nbgrader generate_assignment multiannotator --force), and every student gets a dataset of
+# their own, made from this name and their identity, graded by rules set on that dataset
+# (README, "Datasets of one's own"). Empty: everyone gets the lab's own dataset (seed 123).
+c.DatasetVariants.course = ""
+# nbgrader's own generate_assignment steps, with the switch stamped into the locked set-up cell
+# before its checksum is taken and the cell saved to the gradebook.
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "labgrader.variants.DatasetVariants",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # What students see in place of the solutions.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -1,8 +1,9 @@
 """The multi-annotator lab's toolbox: the data, the model, the plots.
 
 - :func:`load_lab_data`: the lab's dataset (features, the annotations, and the
-  true labels for demonstration); :func:`make_multiannotator_data` simulates
-  others like it.
+  true labels for demonstration), or, where the course gives each student a
+  dataset of their own, yours (``load_lab_data(course=...)``, which the set-up cell
+  calls for you); :func:`make_multiannotator_data` simulates others like it.
 - :func:`out_of_sample_pred_probs`, :func:`held_out_accuracy`, :func:`accuracy`:
   the lab's K-nearest-neighbors model and how to score labels;
   :func:`pred_probs_from_majority_vote_model`: that model fit to a plain

@@ -14,18 +14,31 @@ import warnings
 
 from helpers import answers as read
 from helpers.answers import ANSWER_MIME_TYPE, AnswerError
-from helpers.data import load_lab_data
+from helpers.data import _lab_data_and_design, load_lab_data, loaded_dataset
 from helpers.parts import PARTS, DatasetShape, Part
 
 PAYLOAD_VERSION = 1
 
 
 @functools.cache
-def dataset_shape() -> DatasetShape:
-    """Size, classes and annotator ids of the lab's dataset (built once per kernel)."""
-    lab = load_lab_data()
+def dataset_shape(loaded: tuple | None = None) -> DatasetShape:
+    """Size, classes and annotator ids of a dataset (built once per kernel and dataset).
+
+    Parameters
+    ----------
+    loaded : tuple, optional
+        ``(course, identity)`` as :func:`helpers.data.loaded_dataset` gives it; by
+        default the lab's own dataset.
+    """
+    course, made_for = loaded or (None, None)
+    lab = load_lab_data() if course is None else _lab_data_and_design(course, made_for)[0]
     labels = lab.multiannotator_labels
     return DatasetShape(len(labels), lab.n_classes, tuple(labels.columns))
+
+
+def notebook_dataset_shape() -> DatasetShape:
+    """The shape of the dataset this notebook's set-up cell loaded (the lab's own if none)."""
+    return dataset_shape(loaded_dataset())
 
 
 def read_answer(kind: str, value, name: str, dataset: DatasetShape):
@@ -61,7 +74,7 @@ def answer_record(part_name: str, *values) -> dict:
     """The record a test cell publishes for these answers (plain, JSON-ready data)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _record(PARTS[part_name], values, dataset_shape())[0]
+        return _record(PARTS[part_name], values, notebook_dataset_shape())[0]
 
 
 def check_answer(part_name: str, *values, hidden: bool = False) -> None:
@@ -80,7 +93,7 @@ def check_answer(part_name: str, *values, hidden: bool = False) -> None:
         if hidden:
             _judge_where_the_grader_is_installed(part_name, values)
             return
-        dataset = dataset_shape()
+        dataset = notebook_dataset_shape()
         record, answers, error = _record(part, values, dataset)
         _publish(record, [name for name, _ in part.answers])
         if error is not None:

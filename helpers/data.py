@@ -1,261 +1,173 @@
-"""Simulated classification data labeled by many noisy annotators.
+"""The lab's datasets: the lab's own, the same for everyone, or one of a student's own.
 
-The generator draws from a NumPy legacy ``RandomState`` passed in by the
-caller, in exactly the order of the lab as it was first taught, so seed 123
-reproduces the original lab's dataset value for value. Nothing here touches NumPy's
-global random state.
+:func:`load_lab_data` builds the lab's own dataset (seed :data:`LAB_SEED`) by
+default. A course may give every student a dataset of their own
+(``load_lab_data(course=...)``): the same simulation (:mod:`helpers.simulation`),
+drawn from a stream that the course's name and the student's identity
+(:mod:`helpers.identity`) determine, so the same student always gets the same data,
+and other students other data.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-LAB_SEED = 123
-"""Seed of the lab's dataset: every number the lab prints depends on it."""
-
-CLASS_FREQUENCIES = (0.5, 0.25, 0.25)
-CLASS_MEANS = ((3, 2), (7, 7), (0, 8))
-CLASS_COVARIANCES = (
-    ((5, -1.5), (-1.5, 1)),
-    ((1, 0.5), (0.5, 4)),
-    ((5, 1), (1, 5)),
+from helpers.identity import Identity, student_identity
+from helpers.simulation import (
+    LAB_SEED,
+    NUM_ANNOTATORS,
+    NUM_CARELESS_ANNOTATORS,
+    MultiannotatorData,
+    _careless_set,
+    annotator_ids,
+    labels_from_one_random_annotation,
+    make_multiannotator_data,
+    noisy_labels,
 )
 
+__all__ = [
+    "LAB_SEED",
+    "LabData",
+    "MultiannotatorData",
+    "annotator_ids",
+    "labels_from_one_random_annotation",
+    "load_lab_data",
+    "loaded_dataset",
+    "make_multiannotator_data",
+    "noisy_labels",
+]
 
-@dataclass(frozen=True)
-class MultiannotatorData:
-    """A dataset whose true labels are hidden behind noisy annotations.
-
-    Attributes
-    ----------
-    features : numpy.ndarray
-        ``(n_examples, 2)`` float features.
-    true_labels : numpy.ndarray
-        ``(n_examples,)`` integer ground truth, for demonstration only.
-    multiannotator_labels : pandas.DataFrame
-        ``(n_examples, n_annotators)`` of pandas ``Int64``: the class each
-        annotator gave each example, ``<NA>`` where they gave none. Columns are
-        annotator ids ``A0001``, ``A0002``, ...
-    n_classes : int
-        Number of classes; labels are ``0 .. n_classes - 1``.
-    """
-
-    features: np.ndarray
-    true_labels: np.ndarray
-    multiannotator_labels: pd.DataFrame
-    n_classes: int
-
-
-def annotator_ids(num_annotators: int) -> list[str]:
-    """Return the ids ``A0001 .. A{num_annotators:04d}`` in column order."""
-    return [f"A{i:04d}" for i in range(1, num_annotators + 1)]
-
-
-def _require_random_state(random_state) -> np.random.RandomState:
-    if not isinstance(random_state, np.random.RandomState):
-        raise TypeError(
-            "random_state must be a numpy.random.RandomState, e.g. "
-            f"np.random.RandomState({LAB_SEED}); got {type(random_state).__name__}. "
-            "The lab's numbers come from NumPy's legacy RandomState stream."
-        )
-    return random_state
-
-
-def noisy_labels(
-    true_labels: np.ndarray,
-    annotator_quality: float,
-    random_state: np.random.RandomState,
-    n_classes: int = 3,
-) -> np.ndarray:
-    """Annotate every example as one annotator of the given quality would.
-
-    With probability ``annotator_quality`` the annotator copies the true
-    label; otherwise they pick a class uniformly at random (which may still be
-    the true one).
-
-    Parameters
-    ----------
-    true_labels : numpy.ndarray
-        Integer ground truth.
-    annotator_quality : float
-        Probability in [0, 1] of copying the true label.
-    random_state : numpy.random.RandomState
-        Source of randomness; advanced by ``2 * len(true_labels)`` draws.
-    n_classes : int, default 3
-        Number of classes to guess from.
-
-    Returns
-    -------
-    numpy.ndarray
-        One integer label per example.
-    """
-    rng = _require_random_state(random_state)
-    if not 0.0 <= annotator_quality <= 1.0:
-        raise ValueError(f"annotator_quality must be in [0, 1], got {annotator_quality}")
-    n = len(true_labels)
-    labels = rng.randint(low=0, high=n_classes, size=n)
-    copies_truth = rng.random_sample(n) < annotator_quality
-    labels[copies_truth] = true_labels[copies_truth]
-    return labels
-
-
-def make_multiannotator_data(
-    random_state: np.random.RandomState,
-    sample_size: int = 300,
-    num_annotators: int = 50,
-    num_bad_annotators: int = 10,
-    good_annotator_quality: float = 0.6,
-    bad_annotator_quality: float = 0.3,
-    fraction_labeled: float = 0.1,
-) -> MultiannotatorData:
-    """Simulate a 3-class, 2-D dataset labeled by noisy annotators.
-
-    ``num_bad_annotators`` of the annotators are careless: they copy the true
-    label less often. Each annotator labels about ``fraction_labeled`` of the
-    examples; examples
-    nobody labeled are dropped, and so are annotators who labeled nothing
-    (which only happens for small samples; their ids are kept out, not
-    reused). Rows are shuffled at the end.
-
-    Parameters
-    ----------
-    random_state : numpy.random.RandomState
-        Source of randomness, e.g. ``np.random.RandomState(LAB_SEED)``.
-    sample_size : int, default 300
-        Approximate number of examples before unlabeled ones are dropped.
-    num_annotators, num_bad_annotators : int
-        How many annotators, and how many of them are careless.
-    good_annotator_quality, bad_annotator_quality : float
-        Probability that a careful (careless) annotator copies the true label.
-    fraction_labeled : float
-        Probability that an annotator labels a given example.
-
-    Returns
-    -------
-    MultiannotatorData
-    """
-    rng = _require_random_state(random_state)
-    if isinstance(sample_size, bool) or not isinstance(sample_size, (int, np.integer)):
-        raise TypeError(f"sample_size must be an integer, got {sample_size!r}")
-    if sample_size < len(CLASS_MEANS):
-        raise ValueError(f"sample_size must be at least {len(CLASS_MEANS)}, got {sample_size}")
-    if not 1 <= num_annotators or not 0 <= num_bad_annotators <= num_annotators:
-        raise ValueError(
-            "need num_annotators >= 1 and 0 <= num_bad_annotators <= num_annotators, "
-            f"got {num_annotators} and {num_bad_annotators}"
-        )
-    if not 0.0 < fraction_labeled <= 1.0:
-        raise ValueError(f"fraction_labeled must be in (0, 1], got {fraction_labeled}")
-
-    n_classes = len(CLASS_MEANS)
-    sizes = [int(np.ceil(freq * sample_size)) for freq in CLASS_FREQUENCIES]
-    features = np.vstack(
-        [
-            rng.multivariate_normal(mean=mean, cov=cov, size=size)
-            for mean, cov, size in zip(CLASS_MEANS, CLASS_COVARIANCES, sizes, strict=True)
-        ]
-    )
-    true_labels = np.repeat(np.arange(n_classes), sizes)
-    n = len(true_labels)
-
-    first_bad = num_annotators - num_bad_annotators
-    annotations = np.column_stack(
-        [
-            noisy_labels(
-                true_labels,
-                good_annotator_quality if i < first_bad else bad_annotator_quality,
-                rng,
-                n_classes,
-            )
-            for i in range(num_annotators)
-        ]
-    )
-    # One mask per annotator, drawn column after column as the original lab does.
-    unlabeled = np.column_stack(
-        [rng.random_sample(n) < 1.0 - fraction_labeled for _ in range(num_annotators)]
-    )
-    labels = pd.DataFrame(annotations, columns=annotator_ids(num_annotators)).astype("Int64")
-    labels = labels.mask(unlabeled)
-    labels = labels.loc[:, labels.notna().any(axis=0)]
-    labeled_rows = labels.notna().any(axis=1).to_numpy()
-    if not labeled_rows.any():
-        raise ValueError(
-            f"no example was labeled by anyone (sample_size={sample_size}, "
-            f"fraction_labeled={fraction_labeled}); use a larger sample"
-        )
-    features, true_labels = features[labeled_rows], true_labels[labeled_rows]
-    labels = labels[labeled_rows].reset_index(drop=True)
-
-    order = rng.permutation(len(features))
-    return MultiannotatorData(
-        features=features[order],
-        true_labels=true_labels[order],
-        multiannotator_labels=labels.iloc[order].reset_index(drop=True),
-        n_classes=n_classes,
-    )
-
-
-def labels_from_one_random_annotation(
-    multiannotator_labels: pd.DataFrame, random_state: np.random.RandomState
-) -> np.ndarray:
-    """Pick one of each example's annotations at random.
-
-    Parameters
-    ----------
-    multiannotator_labels : pandas.DataFrame
-        Annotations as made by :func:`make_multiannotator_data`; every row
-        must hold at least one.
-    random_state : numpy.random.RandomState
-        Advanced by one draw per row.
-
-    Returns
-    -------
-    numpy.ndarray
-        One integer label per row.
-    """
-    rng = _require_random_state(random_state)
-    values = multiannotator_labels.to_numpy(dtype=float, na_value=np.nan)
-    chosen = np.empty(len(values), dtype=int)
-    for row_index, row in enumerate(values):
-        given = row[~np.isnan(row)]
-        if given.size == 0:
-            raise ValueError(f"row {row_index} has no annotation to choose from")
-        chosen[row_index] = int(rng.choice(given))
-    return chosen
+VARIANT_STREAM = "multiannotator-lab dataset variant 1"
+"""Mixed into every student's seed: changing it would give every student new data."""
 
 
 @dataclass(frozen=True)
 class LabData(MultiannotatorData):
-    """The lab's dataset plus its demonstration labels.
+    """The lab's dataset plus its demonstration labels, and whose dataset it is.
 
     Attributes
     ----------
     labels_from_random_annotators : numpy.ndarray
         One random annotation per example, drawn right after the data.
+    course : str or None
+        The course whose students each get a dataset of their own; ``None`` for the
+        lab's own dataset, the same for everyone.
+    made_for : Identity or None
+        The student this dataset was made for (``None`` for the lab's own).
     """
 
     labels_from_random_annotators: np.ndarray
+    course: str | None = None
+    made_for: Identity | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """A short name of this data's content (features, annotations, true labels).
+
+        Two datasets with the same fingerprint are the same data; the autograder's
+        feedback names the fingerprint of the dataset it graded on.
+        """
+        digest = hashlib.sha256()
+        digest.update(np.ascontiguousarray(self.features, dtype="<f8").tobytes())
+        annotations = self.multiannotator_labels.to_numpy(dtype=float, na_value=-1.0)
+        digest.update(np.ascontiguousarray(annotations, dtype="<f8").tobytes())
+        digest.update(np.ascontiguousarray(self.true_labels, dtype="<i8").tobytes())
+        text = digest.hexdigest()
+        return f"{text[:4]}-{text[4:8]}"
+
+    def describe(self) -> str:
+        """One sentence saying which dataset this is, for the notebook to print."""
+        n_examples, n_annotators = self.multiannotator_labels.shape
+        size = f"{n_examples} examples labeled by {n_annotators} annotators"
+        if self.course is None:
+            return f"The lab's own dataset (seed {LAB_SEED}), {self.fingerprint}: {size}."
+        who = self.made_for
+        return (
+            f"Your dataset: {self.fingerprint}, made for {who.name} (found by {who.found_in}) "
+            f"in course {self.course}: {size}."
+        )
 
 
-def load_lab_data() -> LabData:
-    """Build the lab's dataset (seed :data:`LAB_SEED`), fresh each call.
+def _variant_random_state(course: str, student: str) -> np.random.RandomState:
+    """The legacy stream of one student's dataset: a 256-bit seed from course and student."""
+    key = "\x00".join((VARIANT_STREAM, course, student)).encode()
+    seed = np.frombuffer(hashlib.sha256(key).digest(), dtype="<u4")
+    return np.random.RandomState(seed)
 
-    Returns
-    -------
-    LabData
-        299 examples labeled by 50 annotators (``A0001`` onwards), and the
-        one-random-annotation labels.
+
+def _lab_data_and_design(
+    course: str | None = None, made_for: Identity | None = None
+) -> tuple[LabData, tuple]:
+    """Build a dataset and the ids of the annotators made careless in it.
+
+    The lab's own dataset when ``course`` is ``None``; otherwise the dataset of
+    ``made_for`` in ``course``, whose careless annotators are drawn first from that
+    student's stream.
     """
-    rng = np.random.RandomState(LAB_SEED)
-    data = make_multiannotator_data(rng)
+    ids = annotator_ids(NUM_ANNOTATORS)
+    if course is None:
+        rng = np.random.RandomState(LAB_SEED)
+        positions = sorted(_careless_set(None, NUM_ANNOTATORS, NUM_CARELESS_ANNOTATORS))
+    else:
+        rng = _variant_random_state(course, made_for.name)
+        positions = sorted(rng.choice(NUM_ANNOTATORS, NUM_CARELESS_ANNOTATORS, replace=False))
+    data = make_multiannotator_data(rng, careless_positions=positions)
     random_labels = labels_from_one_random_annotation(data.multiannotator_labels, rng)
-    return LabData(
+    lab = LabData(
         features=data.features,
         true_labels=data.true_labels,
         multiannotator_labels=data.multiannotator_labels,
         n_classes=data.n_classes,
         labels_from_random_annotators=random_labels,
+        course=course,
+        made_for=made_for,
     )
+    kept = set(data.multiannotator_labels.columns)
+    return lab, tuple(ids[p] for p in positions if ids[p] in kept)
+
+
+_loaded: tuple | None = None
+
+
+def loaded_dataset() -> tuple | None:
+    """``(course, identity)`` of the dataset :func:`load_lab_data` last built in this process,
+    or ``None`` before the first call."""
+    return _loaded
+
+
+def load_lab_data(course: str | None = None, *, student: str | None = None) -> LabData:
+    """Build the lab's dataset, or a student's own, fresh each call.
+
+    Parameters
+    ----------
+    course : str, optional
+        Without it, the lab's own dataset (seed :data:`LAB_SEED`), the same for
+        everyone. With it (the course's set-up cell passes it when the course gives
+        every student a dataset of their own), the dataset of one student in that
+        course: the same simulation with its own features, annotations and careless
+        annotators.
+    student : str, optional
+        Whose dataset to build; by default the student this kernel works for
+        (:func:`helpers.identity.student_identity`).
+
+    Returns
+    -------
+    LabData
+        About 300 examples labeled by 50 annotators (``A0001`` onwards; 299 in the
+        lab's own dataset), and the one-random-annotation labels.
+    """
+    global _loaded
+    if course is None:
+        if student is not None:
+            raise ValueError("student= needs course=: without a course everyone has the same data")
+        made_for = None
+    else:
+        if not isinstance(course, str) or not course.strip():
+            raise ValueError(f"course must be a non-empty string, got {course!r}")
+        made_for = student_identity() if student is None else Identity(str(student), "its caller")
+    lab = _lab_data_and_design(course, made_for)[0]
+    _loaded = (course, made_for)
+    return lab

@@ -121,7 +121,7 @@ PARTS: dict[str, Part] = {
             "The 10 worst annotators by majority vote",
             (("worst_annotators_from_majority_vote", "ids"),),
             _ids_shape("worst_annotators_from_majority_vote"),
-            "enough of them are among the annotators designed to be careless",
+            "they are clearly worse annotators than ten picked at random would be",
         ),
         Part(
             "tie_breaker",
@@ -136,8 +136,8 @@ PARTS: dict[str, Part] = {
             "pred_probs for CROWDLAB",
             (("pred_probs_for_crowdlab", "probabilities"),),
             _probabilities_shape,
-            "they come from a model a curator could train: not fit to the true labels, and "
-            "out-of-sample",
+            "they come from a model a curator could train on this dataset: not fit to the true "
+            "labels, and out-of-sample",
         ),
         Part(
             "crowdlab_labels",
@@ -151,7 +151,7 @@ PARTS: dict[str, Part] = {
             "The 10 worst annotators by CROWDLAB",
             (("worst_annotators_from_crowdlab", "ids"),),
             _ids_shape("worst_annotators_from_crowdlab"),
-            "enough of them are among the annotators designed to be careless",
+            "they are clearly worse annotators than ten picked at random would be",
         ),
     )
 }

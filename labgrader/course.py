@@ -42,11 +42,18 @@ def run_nbgrader(
     return result
 
 
-def new_course(root: Path, repo_root: Path = REPO_ROOT) -> Path:
-    """A course directory with the repository's source and config, its release generated."""
+def new_course(root: Path, repo_root: Path = REPO_ROOT, extra_config: str = "") -> Path:
+    """A course directory with the repository's source and config, its release generated.
+
+    ``extra_config`` (lines of Python) is appended to the course's ``nbgrader_config.py``
+    first, as an instructor would set a switch such as ``c.DatasetVariants.course``.
+    """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(repo_root / "source", root / "source")
-    shutil.copy(repo_root / "nbgrader_config.py", root / "nbgrader_config.py")
+    config = (repo_root / "nbgrader_config.py").read_text()
+    (root / "nbgrader_config.py").write_text(
+        config + (f"\n{extra_config}\n" if extra_config else "")
+    )
     run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     return root

@@ -114,9 +114,11 @@ class GradingExecute(Execute):
     # All outputs are in when the last cell returns: a graceful shutdown only costs time.
     shutdown_kernel = "immediate"
 
+    _student: str | None = None
+
     async def async_start_new_kernel(self, **kwargs):
         self._asked_for_kernel = time.perf_counter()
-        kwargs["env"] = grading_kernel_env(kwargs.get("env"))
+        kwargs["env"] = grading_kernel_env(kwargs.get("env"), student=self._student)
         return await super().async_start_new_kernel(**kwargs)
 
     async def async_start_new_kernel_client(self):
@@ -125,9 +127,13 @@ class GradingExecute(Execute):
             self._timings["kernel_start"] = time.perf_counter() - self._asked_for_kernel
         ahead = self.start_kernels_ahead and isinstance(self.km, WarmKernelManager)
         if ahead and self._a_notebook_follows():
-            workdir, kernel_name = self._workdir(self.resources), self.km.kernel_name
+            workdir, kernel_name, student = (
+                self._workdir(self.resources),
+                self.km.kernel_name,
+                self._student,  # the same student's next notebook: the same dataset
+            )
             kernel_ahead.start(
-                workdir, kernel_name, lambda: self._start_ahead(workdir, kernel_name)
+                workdir, kernel_name, lambda: self._start_ahead(workdir, kernel_name, student)
             )
         return client
 
@@ -148,6 +154,7 @@ class GradingExecute(Execute):
                 )
         self._stop_reason = None
         self._timings = {"kernel_start": 0.0, "cells": 0.0, "lab_cells": 0.0}
+        self._student = (resources or {}).get("nbgrader", {}).get("student")
         self._deadline = time.monotonic() + self.notebook_timeout
         self.timeout_func = self._cell_timeout
         why_not = self._why_unconfined()
@@ -264,7 +271,7 @@ class GradingExecute(Execute):
         name = (self.resources or {}).get("nbgrader", {}).get("notebook")
         return name in names and names.index(name) < len(names) - 1
 
-    def _start_ahead(self, workdir: str, kernel_name: str) -> tuple:
+    def _start_ahead(self, workdir: str, kernel_name: str, student: str | None) -> tuple:
         """In a thread: start and wait for the next notebook's kernel, as it would itself."""
         policy = None if self._policy is None else self._new_policy(workdir)
         runtime = policy.runtime if policy else tempfile.mkdtemp(prefix="nbgrader-kernel-")
@@ -273,7 +280,9 @@ class GradingExecute(Execute):
         arguments = list(self.extra_arguments)  # with the history setting nbclient adds
 
         async def start():
-            await km.start_kernel(extra_arguments=arguments, env=grading_kernel_env(), cwd=workdir)
+            await km.start_kernel(
+                extra_arguments=arguments, env=grading_kernel_env(student=student), cwd=workdir
+            )
             client = km.client()
             client.start_channels()
             try:

@@ -23,8 +23,9 @@ from traitlets import Bool
 
 from helpers.parts import PARTS
 from labgrader.comments import manual_comments
+from labgrader.intake import STATE_KEY
 from labgrader.judge import Verdict
-from labgrader.verify import VERDICT_KEY, Award, autograder_award, verdict_output
+from labgrader.verify import DATASET_KEY, VERDICT_KEY, Award, autograder_award, verdict_output
 
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 
@@ -97,6 +98,20 @@ def _lab_verdict(cell) -> tuple[Verdict, float] | None:
     return Verdict(bool(recorded["passed"]), str(recorded["message"])), points
 
 
+def graded_dataset_line(nb) -> str:
+    """A paragraph naming the student's own dataset the answers were graded on (or ``""``)."""
+    record = nb.metadata.get(STATE_KEY, {}).get(DATASET_KEY)
+    if not record:
+        return ""
+    fingerprint, student = html.escape(record["fingerprint"]), html.escape(record["student"])
+    course = html.escape(record["course"])
+    return (
+        f"Graded on your own dataset <b>{fingerprint}</b> (made for {student} in course {course}). "
+        "The set-up cell of your notebook prints the fingerprint of the dataset it ran on: if "
+        "yours showed another, your answers were computed on another dataset than this one.\n\n"
+    )
+
+
 _CELL_STYLE = "border: 1px solid #bbb; padding: 4px 8px; text-align: left; vertical-align: top;"
 
 
@@ -134,7 +149,8 @@ def summary_table(nb, awards: dict | None = None) -> str | None:
     )
     return (
         "### Your results on the autograded parts\n\n"
-        f'<table style="border-collapse: collapse;"><thead><tr>{header}</tr></thead><tbody>'
+        + graded_dataset_line(nb)
+        + f'<table style="border-collapse: collapse;"><thead><tr>{header}</tr></thead><tbody>'
         + "".join(rows)
         + "</tbody></table>\n\nWritten answers are graded by hand; their points appear beside them "
         "below."

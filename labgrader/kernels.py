@@ -21,26 +21,40 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
+from helpers.identity import GRADED_STUDENT_VARIABLE
+
 SECRET_VARIABLES = ("MULTIANNOTATOR_DB_URL",)
 SECRET_PREFIXES = ("PG",)  # libpq's PGPASSWORD, PGHOST, ... for a PostgreSQL gradebook
+# An instructor grading on a JupyterHub server inherits JUPYTERHUB_USER (their own name, which
+# would pick their dataset, not the student's) and JUPYTERHUB_API_TOKEN (their hub credentials).
+NOT_INHERITED_PREFIXES = ("JUPYTERHUB_", GRADED_STUDENT_VARIABLE)
 KERNEL_EXIT_POLL = 0.005  # seconds between looks at a killed kernel
 KERNEL_RECONNECT_MS = 5  # milliseconds between a client's tries to reach a starting kernel
 
 
-def grading_kernel_env(base: dict | None = None) -> dict:
+def grading_kernel_env(base: dict | None = None, student: str | None = None) -> dict:
     """Environment for a grading kernel.
 
     ``PYTHONSAFEPATH`` keeps the kernel's working directory (the student's
     submission folder) off ``sys.path``, so a ``helpers/`` folder or
     ``helpers.py`` shipped beside the notebook cannot stand in for the
     course's installed package. The gradebook's address (which may hold a
-    PostgreSQL password) is not passed on: student code has no use for it.
+    PostgreSQL password) is not passed on: student code has no use for it;
+    nor is anything of the grading user's JupyterHub session. ``student``, the
+    nbgrader student id of the submission, is whose dataset the kernel builds
+    (:mod:`helpers.identity`).
     """
     env = dict(os.environ if base is None else base)
     for name in list(env):
-        if name in SECRET_VARIABLES or name.startswith(SECRET_PREFIXES):
+        if (
+            name in SECRET_VARIABLES
+            or name.startswith(SECRET_PREFIXES)
+            or name.startswith(NOT_INHERITED_PREFIXES)
+        ):
             del env[name]
     env["PYTHONSAFEPATH"] = "1"
+    if student:
+        env[GRADED_STUDENT_VARIABLE] = student
     return env
 
 

@@ -12,7 +12,8 @@ a student whose submission held no notebook. This report starts from the
 
 Each row also carries what graders wrote on the notebook (``comments``) and what an
 instructor must know about how it was graded (``notes``: locked cells the student
-changed, student code that ran without the sandbox).
+changed, student code that ran without the sandbox, answers that come from another
+dataset than the student's own).
 
 Run ``multiannotator-grade-report`` in the course root; it prints the table and
 writes ``reports/grade_report.csv``.
@@ -33,6 +34,7 @@ from labgrader.comments import manual_comments
 from labgrader.intake import FAILED_SUBMISSION_FILE, STATE_KEY, grading_failure, notebook_problem
 from labgrader.integrity import edited_locked_cells
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS
+from labgrader.verify import VERDICT_KEY
 
 GRADED, MANUAL, MISSING, NOT_GRADABLE = "graded", "needs manual grading", "missing", "not gradable"
 
@@ -48,7 +50,7 @@ class ReportRow:
     max_score: float
     reason: str = ""
     comments: str = ""  # what graders wrote, "cell: text; ..."
-    notes: str = ""  # what an instructor must know: edited locked cells, no sandbox
+    notes: str = ""  # what an instructor must know: edited locked cells, no sandbox, copies
 
 
 def submitted_students(course_root: Path) -> list[str]:
@@ -109,6 +111,16 @@ def _notes(graded_nb) -> list[str]:
     confinement = graded_nb.metadata.get(STATE_KEY, {}).get("confinement", "")
     if confinement.startswith("not sandboxed"):
         notes.append("student code was " + confinement)
+    copied = [
+        cell.metadata[VERDICT_KEY]["part"]
+        for cell in graded_nb.cells
+        if cell.metadata.get(VERDICT_KEY, {}).get("another_dataset")
+    ]
+    if copied:
+        notes.append(
+            "answers computed on another dataset than the student's own (copied?): "
+            + ", ".join(copied)
+        )
     return notes
 
 

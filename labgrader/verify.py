@@ -3,7 +3,8 @@
 A test cell's code runs in the student's kernel, where the student's code can
 patch anything. So after execution this preprocessor takes the answers each
 test cell published (plain data, see :mod:`helpers.answers`), judges them again
-with :func:`labgrader.judge.grade_payload`, and replaces the cell's outputs with
+with :func:`labgrader.judge.grade_payload` on the dataset of the student whose
+submission it is (:func:`graded_dataset`), and replaces the cell's outputs with
 the verdict: a pass message, or one error output whose text explains the
 failure. nbgrader's ``SaveAutoGrades`` then scores the cell from that verdict
 alone, and the feedback shows it, never a traceback from hidden tests.
@@ -20,13 +21,19 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from helpers.answers import ANSWER_MIME_TYPE
 from helpers.parts import PARTS
+from labgrader.intake import STATE_KEY
 from labgrader.judge import Verdict, grade_payload
+from labgrader.reference import LabReference, lab_reference
+from labgrader.variants import graded_course
 
 WRAP_AT = 100
 """Columns of a verdict line: long ones wrap, in the Formgrader and the feedback alike."""
 
 VERDICT_KEY = "multiannotator_lab"
 """Cell metadata key under which the verdict is kept for reports."""
+
+DATASET_KEY = "graded_dataset"
+"""Under the notebook's :data:`~labgrader.intake.STATE_KEY`: the student's own dataset graded on."""
 
 
 def part_for_cell(cell) -> str | None:
@@ -63,13 +70,35 @@ def _why_nothing_was_recorded(cell, part_name: str) -> str:
     return f"the test cell did not run, so {names} could not be checked"
 
 
-def verdict_for_cell(cell, part_name: str) -> Verdict:
+def verdict_for_cell(cell, part_name: str, reference: LabReference | None = None) -> Verdict:
     payloads = recorded_payloads(cell)
     if len(payloads) > 1:
         return Verdict(False, "the test cell recorded more than one answer, so none can be trusted")
     if not payloads:
         return Verdict(False, _why_nothing_was_recorded(cell, part_name))
-    return grade_payload(part_name, payloads[0])
+    return grade_payload(part_name, payloads[0], reference)
+
+
+def graded_dataset(nb, resources) -> LabReference:
+    """The reference of the dataset this notebook is graded on: the lab's own, or, where the
+    course gives every student a dataset of their own, the one of the student whose submission
+    this is (the folder nbgrader grades, never anything the notebook says)."""
+    course = graded_course(nb, resources)
+    student = (resources or {}).get("nbgrader", {}).get("student")
+    if course is None or not student:
+        return lab_reference()
+    return lab_reference(course, student)
+
+
+def dataset_record(reference: LabReference) -> dict | None:
+    """What the feedback says about the dataset graded on (``None`` for the lab's own)."""
+    if not reference.is_own_dataset:
+        return None
+    return {
+        "fingerprint": reference.fingerprint,
+        "course": reference.course,
+        "student": reference.student,
+    }
 
 
 @dataclass(frozen=True)
@@ -103,10 +132,18 @@ def verdict_text(verdict: Verdict, award: Award) -> str:
     points = f"{award.points:g} of {award.max_points:g} points"
     message = verdict.message if verdict.message.endswith(".") else verdict.message + "."
     if not award.by_grader:
-        text = f"{head} ({points}): {message}"
-    else:
-        why = f": {award.reason}" if award.reason else " (no reason written)."
-        text = f"{head} the autograder's check: {message} Your grader changed the score to {points}{why}"
+        return _wrapped(f"{head} ({points}): {message}")
+    why = f": {award.reason}" if award.reason else " (no reason written)."
+    # The grader's word on a line of its own: however long the check's message, it starts a line.
+    return "\n".join(
+        (
+            _wrapped(f"{head} the autograder's check: {message}"),
+            _wrapped(f"Your grader changed the score to {points}{why}"),
+        )
+    )
+
+
+def _wrapped(text: str) -> str:
     return textwrap.fill(text, width=WRAP_AT, break_on_hyphens=False, break_long_words=False)
 
 
@@ -131,17 +168,27 @@ def verdict_output(verdict: Verdict, award: Award) -> NotebookNode:
 class VerifyAnswers(NbGraderPreprocessor):
     """Replace each lab test cell's outputs with the grader's own verdict."""
 
+    _reference: LabReference | None = None
+
+    def preprocess(self, nb, resources):
+        self._reference = graded_dataset(nb, resources)
+        record = dataset_record(self._reference)
+        if record is not None:
+            nb.metadata.setdefault(STATE_KEY, {})[DATASET_KEY] = record
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, cell_index):
         part_name = part_for_cell(cell)
         if part_name is None:
             return cell, resources
-        verdict = verdict_for_cell(cell, part_name)
+        verdict = verdict_for_cell(cell, part_name, self._reference)
         points = float(cell.metadata["nbgrader"].get("points", 0))
         cell.outputs = [verdict_output(verdict, autograder_award(verdict, points))]
         cell.metadata[VERDICT_KEY] = {
             "part": part_name,
             "passed": verdict.passed,
             "message": verdict.message,
+            **({"another_dataset": True} if verdict.another_dataset else {}),
         }
         self.log.info(
             "%s: %s",

@@ -120,6 +120,27 @@ WORST_BEST_TEN = QUALITY_SOLUTION + (
     "\nworst_annotators_from_majority_vote = list(annotator_scores.sort_values(kind='stable').index[-10:])"
 )
 QUALITY_RAISES = "annotator_scores = {a: 1 / 0 for a in multiannotator_labels.columns}"
+QUALITY_RANDOM = """
+scores = np.random.RandomState(0).random_sample(len(multiannotator_labels.columns))
+annotator_scores = dict(zip(multiannotator_labels.columns, scores))
+worst_annotators_from_majority_vote = sorted(annotator_scores, key=annotator_scores.get)[:10]
+"""
+QUALITY_CROWDLAB = """
+from cleanlab.multiannotator import get_label_quality_multiannotator
+
+crowdlab = get_label_quality_multiannotator(
+    multiannotator_labels, pred_probs_from_model_fit_to_majority_vote, verbose=False
+)
+annotator_scores = crowdlab["annotator_stats"]["annotator_quality"]
+worst_annotators_from_majority_vote = list(crowdlab["annotator_stats"].index[:10])
+"""
+WORST_RANDOM_TEN = QUALITY_SOLUTION + (
+    "\nworst_annotators_from_majority_vote = list("
+    "np.random.RandomState(0).choice(multiannotator_labels.columns, 10, replace=False))"
+)
+# The careless annotators of the lab's own dataset, typed in: right there, wrong on any other.
+HARD_CODED_WORST = repr([f"A{i:04d}" for i in range(41, 51)])
+WORST_HARD_CODED = QUALITY_SOLUTION + f"\nworst_annotators_from_majority_vote = {HARD_CODED_WORST}"
 
 # --- tie-breaks ---------------------------------------------------------------------
 
@@ -150,6 +171,16 @@ labels_from_majority_vote_after_tie_breaker = get_majority_vote_label(
     multiannotator_labels, pred_probs_from_model_fit_to_majority_vote
 )
 """
+
+TB_RANDOM = """
+chooser = np.random.RandomState(0)
+is_most_voted = vote_counts == vote_counts.max(axis=1, keepdims=True)
+labels_from_majority_vote_after_tie_breaker = np.array(
+    [chooser.choice(np.flatnonzero(row)) for row in is_most_voted]
+)
+"""
+
+TB_FIRST_SEEN = "labels_from_majority_vote_after_tie_breaker = labels_from_majority_vote"
 
 TB_AS_LIST = TIE_BREAK_SOLUTION + (
     "\nlabels_from_majority_vote_after_tie_breaker = [int(k) for k in labels_from_majority_vote_after_tie_breaker]"
@@ -185,6 +216,19 @@ is_most_voted = vote_counts == vote_counts.max(axis=1, keepdims=True)
 tie_broken = np.where(is_most_voted, pred_probs_from_model_fit_to_majority_vote, -1).argmax(axis=1)
 pred_probs_for_crowdlab = train_model(tie_broken)
 """
+PP_EXERCISE1_MODEL = (
+    MV_SOLUTION + "\npred_probs_for_crowdlab = train_model(labels_from_majority_vote)"
+)
+# The original lab's Exercise 2: the model fit to a vote whose ties go to the best-scored class.
+PP_ANNOTATOR_SCORE_MODEL = "\n".join(
+    (
+        MV_SOLUTION,
+        QUALITY_SOLUTION,
+        "vote_counts = helpers.vote_counts(multiannotator_labels)",
+        TB_MIN_SCORE,
+        "pred_probs_for_crowdlab = train_model(labels_from_majority_vote_after_tie_breaker)",
+    )
+)
 PP_IN_SAMPLE = """
 from sklearn.neighbors import KNeighborsClassifier
 
@@ -218,6 +262,11 @@ WORST_CROWDLAB_FRAME = (
     'worst_annotators_from_crowdlab = crowdlab_results["annotator_stats"].head(10)'
 )
 WORST_CROWDLAB_NUMPY_STRINGS = 'worst_annotators_from_crowdlab = np.array(crowdlab_results["annotator_stats"].index[:10], dtype=str)'
+WORST_CROWDLAB_RANDOM_TEN = (
+    "worst_annotators_from_crowdlab = list("
+    "np.random.RandomState(0).choice(multiannotator_labels.columns, 10, replace=False))"
+)
+WORST_CROWDLAB_HARD_CODED = f"worst_annotators_from_crowdlab = {HARD_CODED_WORST}"
 WORST_CROWDLAB_BEST_TEN = (
     'worst_annotators_from_crowdlab = list(crowdlab_results["annotator_stats"].index[-10:])'
 )

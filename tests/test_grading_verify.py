@@ -6,7 +6,8 @@ from nbformat.v4 import new_code_cell, new_output
 from helpers.answers import ANSWER_MIME_TYPE
 from labgrader.execute import grading_kernel_env
 from labgrader.feedback import StripHiddenTests, split_hidden_tests
-from labgrader.verify import VERDICT_KEY, VerifyAnswers
+from labgrader.judge import Verdict
+from labgrader.verify import VERDICT_KEY, WRAP_AT, Award, VerifyAnswers, verdict_text
 from tests.conftest import recorded_payload
 
 HIDDEN_LINE = 'check_answer("majority_vote", labels_from_majority_vote, hidden=True)'
@@ -87,6 +88,15 @@ def test_two_records_are_not_trusted(lab):
     payload = recorded_payload("majority_vote", lab.true_labels)
     cell = verify(graded_test_cell(answer_output(payload), answer_output(payload)))
     assert "more than one answer" in cell.outputs[0].evalue
+
+
+def test_a_graders_change_starts_a_line_of_its_own_however_long_the_verdict():
+    for words in range(1, 40):
+        verdict = Verdict(False, " ".join(["because"] * words))
+        text = verdict_text(verdict, Award(1.0, 2.0, by_grader=True, reason="explained well"))
+        lines = text.splitlines()
+        assert max(map(len, lines)) <= WRAP_AT
+        assert "Your grader changed the score to 1 of 2 points: explained well" in lines, text
 
 
 def test_cells_of_other_assignments_are_left_alone():

@@ -31,6 +31,7 @@ import pandas as pd
 import pytest
 
 import helpers
+import helpers.data
 from helpers.answers import AnswerError
 from helpers.checks import read_answer
 from helpers.parts import PARTS
@@ -38,6 +39,7 @@ from labgrader.judge import grade_payload
 from labgrader.parts import crowdlab_consensus
 from labgrader.reference import lab_reference
 from labgrader.submissions import NOTEBOOKS, read_notebook
+from labgrader.variants import stamp_setup_source
 from tests.conftest import RELEASE_DIR, recorded_payload
 
 matplotlib.use("Agg")
@@ -51,6 +53,11 @@ HELPERS_SOURCES = sorted(Path(helpers.__file__).parent.glob("*.py"))
 @pytest.fixture(scope="module")
 def pool(lab):
     """Argument values by parameter name: what a student has before answering anything."""
+    return argument_pool(lab)
+
+
+def argument_pool(lab) -> dict:
+    """Argument values by parameter name for the dataset ``lab``."""
     random_scores = dict(
         zip(
             lab.multiannotator_labels.columns,
@@ -145,26 +152,31 @@ def distinct(values) -> list:
     return kept
 
 
-def _reads_as(kind, value) -> bool:
+def _reads_as(kind, value, reference=None) -> bool:
     from helpers.checks import dataset_shape
 
     try:
-        read_answer(kind, value, "value", dataset_shape())
+        read_answer(kind, value, "value", reference.dataset if reference else dataset_shape())
     except (AnswerError, TypeError, ValueError):
         return False
     return True
 
 
-def giveaways(values, model_outputs) -> list:
+def giveaways(values, model_outputs, reference=None) -> list:
     """``(part, value type)`` of every value that passes a part, except the pred_probs of the
-    lab's model (``model_outputs``), which Exercise 2a asks students to choose among."""
+    lab's model (``model_outputs``), which Exercise 2a asks students to choose among.
+
+    Judged on ``reference`` (by default the lab's own dataset), whose shape answers are recorded
+    with: the dataset the test process loaded last.
+    """
+    reference = reference or lab_reference()
     values = distinct(values)
     found = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for value in values:
             for part in SINGLE_ANSWER_PARTS:
-                if not grade_payload(part, recorded_payload(part, value)).passed:
+                if not grade_payload(part, recorded_payload(part, value), reference).passed:
                     continue
                 is_a_choice = part == "pred_probs_for_crowdlab" and any(
                     np.allclose(np.asarray(value, dtype=float), output) for output in model_outputs
@@ -172,13 +184,13 @@ def giveaways(values, model_outputs) -> list:
                 if not is_a_choice:
                     found.append((part, type(value).__name__))
         # A label answer passes 2b only if it is CROWDLAB's consensus for the pred_probs beside it.
-        labels = [np.asarray(v, dtype=float) for v in values if _reads_as("labels", v)]
-        for pred_probs in (v for v in values if _reads_as("probabilities", v)):
-            consensus = crowdlab_consensus(lab_reference(), np.asarray(pred_probs, dtype=float))
+        labels = [np.asarray(v, dtype=float) for v in values if _reads_as("labels", v, reference)]
+        for pred_probs in (v for v in values if _reads_as("probabilities", v, reference)):
+            consensus = crowdlab_consensus(reference, np.asarray(pred_probs, dtype=float))
             for candidate in labels:
                 if np.array_equal(candidate, consensus):
                     payload = recorded_payload("crowdlab_labels", candidate, pred_probs)
-                    if grade_payload("crowdlab_labels", payload).passed:
+                    if grade_payload("crowdlab_labels", payload, reference).passed:
                         found.append(("crowdlab_labels", "labels"))
     return found
 
@@ -191,9 +203,13 @@ def choices_of_a_model(lab) -> list:
     ]
 
 
-def model_outputs(values) -> list:
+def model_outputs(values, reference=None) -> list:
     """The values that are pred_probs of the lab's model, as float arrays."""
-    return [np.asarray(v, dtype=float) for v in distinct(values) if _reads_as("probabilities", v)]
+    return [
+        np.asarray(v, dtype=float)
+        for v in distinct(values)
+        if _reads_as("probabilities", v, reference)
+    ]
 
 
 def test_no_public_function_takes_a_tie_break():
@@ -245,6 +261,10 @@ def fed_back(pool, values) -> dict:
 
 def test_nothing_helpers_functions_return_passes_a_part(lab, pool, capsys):
     """Called once, and again on what the first calls returned (a chain of calls, no own code)."""
+    assert_no_chain_of_calls_passes(pool, capsys)
+
+
+def assert_no_chain_of_calls_passes(pool, capsys, reference=None) -> None:
     functions = list(public_functions())
     first, calls = returned_values(pool, functions)
     again = [(name, function) for name, function in functions if first[name]]
@@ -261,7 +281,8 @@ def test_nothing_helpers_functions_return_passes_a_part(lab, pool, capsys):
         for name in MODEL_FUNCTIONS
         for v in returned.get(name, [])
     ]
-    assert not giveaways(everything, model_outputs([*models, *pool["pred_probs"]]))
+    outputs = model_outputs([*models, *pool["pred_probs"]], reference)
+    assert not giveaways(everything, outputs, reference)
 
 
 def test_no_attribute_of_the_lab_data_passes_a_part(lab):
@@ -274,6 +295,10 @@ def test_no_attribute_of_the_lab_data_passes_a_part(lab):
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_no_value_the_given_cells_define_passes_a_part(notebook, lab, capsys):
     """Exercise 2 stands on its own without handing over Exercise 1 (nor does Exercise 1 itself)."""
+    assert_no_given_value_passes(notebook, lab, capsys)
+
+
+def assert_no_given_value_passes(notebook, lab, capsys, course=None, reference=None) -> None:
     nb = read_notebook(RELEASE_DIR / f"{notebook}.ipynb")
     namespace: dict = {}
     for cell in nb.cells:
@@ -281,7 +306,10 @@ def test_no_value_the_given_cells_define_passes_a_part(notebook, lab, capsys):
             continue
         if cell.metadata.get("nbgrader", {}).get("solution"):
             break  # the first answer: everything after it needs the student's work
-        exec(compile(cell.source, f"<{notebook} cell>", "exec"), namespace)
+        source = cell.source
+        if course and cell.metadata.get("nbgrader", {}).get("grade_id") == "setup":
+            source = stamp_setup_source(source, course)  # the release with the switch on
+        exec(compile(source, f"<{notebook} cell>", "exec"), namespace)
     matplotlib.pyplot.close("all")
     capsys.readouterr()
     assert "pred_probs_from_model_fit_to_random_annotators" in namespace
@@ -291,7 +319,7 @@ def test_no_value_the_given_cells_define_passes_a_part(notebook, lab, capsys):
         if not name.startswith("_") and not callable(value) and not inspect.ismodule(value)
         for v in unpacked(value)
     ]
-    assert not giveaways(values, model_outputs(choices_of_a_model(lab)))
+    assert not giveaways(values, model_outputs(choices_of_a_model(lab), reference), reference)
 
 
 def test_the_search_finds_a_giveaway_when_there_is_one(lab):
