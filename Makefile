@@ -10,7 +10,7 @@ BASE_PYTHON ?= /usr/bin/python3
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 # Debian packages the tests drive for real: Chromium for Playwright (never a download), PostgreSQL.
-SYSTEM_PACKAGES := chromium chromium-driver postgresql nodejs npm
+SYSTEM_PACKAGES := chromium chromium-driver postgresql nodejs
 
 # What students install (README, "The student environment"): the pinned stack and helpers, no grader.
 STUDENT_VENV ?= .venv-student
