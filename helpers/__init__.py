@@ -11,7 +11,7 @@
 - :func:`vote_counts`: how many annotators gave each class to each example.
 - :func:`plot_labels`, :func:`plot_label_errors`, :func:`plot_majority_vote_errors`,
   :func:`plot_annotator_scores`: pictures of the data, of label errors, of
-  annotator scores.
+  annotator scores; :func:`side_by_side`: a figure with axes in a row for them.
 
 The test cells call :func:`helpers.checks.check_answer`; you do not need to.
 """
@@ -28,6 +28,7 @@ from helpers.plots import (
     plot_label_errors,
     plot_labels,
     plot_majority_vote_errors,
+    side_by_side,
 )
 from helpers.votes import vote_counts
 
@@ -43,5 +44,6 @@ __all__ = [
     "plot_labels",
     "plot_majority_vote_errors",
     "pred_probs_from_majority_vote_model",
+    "side_by_side",
     "vote_counts",
 ]

@@ -4,8 +4,10 @@
 pipeline:
 
 - kernels are confined where the machine allows it (:mod:`labgrader.sandbox`),
-  forked warm where it can (:mod:`labgrader.warm`), and never see the
+  forked warm where it can (:mod:`labgrader.warm`), the next notebook's kernel
+  while this one runs (:mod:`labgrader.kernel_ahead`), and never see the
   gradebook's address nor the submission folder on ``sys.path``;
+- each notebook's time is recorded, step by step (:mod:`labgrader.timings`);
 - a notebook gets a time budget; each cell gets the per-cell timeout or what is
   left of the budget, whichever is shorter. When the kernel dies, a cell ignores
   the interrupt sent at its timeout, or the budget runs out, the remaining cells
@@ -18,131 +20,33 @@ pipeline:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import pwd
 import shutil
-import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
-from queue import Empty
 
-from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, default
+from traitlets import Bool, Integer, List, Unicode
 
-from helpers.identity import GRADED_STUDENT_VARIABLE
+from labgrader import gradebook_open, kernel_ahead
 from labgrader.intake import STATE_KEY, TolerantNotebookExporter, mark_not_gradable
+from labgrader.kernels import (  # noqa: F401 (grading_kernel_env: imported from here too)
+    GradingKernelManager,
+    WarmKernelManager,
+    grading_kernel_env,
+)
 from labgrader.sandbox_check import SandboxSetupError, sandbox_readiness
 from labgrader.sandbox_setup import grading_policy, lent_to_the_sandbox
+from labgrader.timings import RESOURCE_KEY, TimedPreprocessing
 
-SECRET_VARIABLES = ("MULTIANNOTATOR_DB_URL",)
 SWITCHED_OFF = "switched off (GradingExecute.sandbox = False)"
-SECRET_PREFIXES = ("PG",)  # libpq's PGPASSWORD, PGHOST, ... for a PostgreSQL gradebook
-# An instructor grading on a JupyterHub server inherits JUPYTERHUB_USER (their own name, which
-# would pick their dataset, not the student's) and JUPYTERHUB_API_TOKEN (their hub credentials).
-NOT_INHERITED_PREFIXES = ("JUPYTERHUB_", GRADED_STUDENT_VARIABLE)
-
-
-def grading_kernel_env(base: dict | None = None, student: str | None = None) -> dict:
-    """Environment for a grading kernel.
-
-    ``PYTHONSAFEPATH`` keeps the kernel's working directory (the student's
-    submission folder) off ``sys.path``, so a ``helpers/`` folder or
-    ``helpers.py`` shipped beside the notebook cannot stand in for the
-    course's installed package. The gradebook's address (which may hold a
-    PostgreSQL password) is not passed on: student code has no use for it;
-    nor is anything of the grading user's JupyterHub session. ``student``, the
-    nbgrader student id of the submission, is what the kernel builds that
-    student's own dataset for (:mod:`helpers.identity`).
-    """
-    env = dict(os.environ if base is None else base)
-    for name in list(env):
-        if (
-            name in SECRET_VARIABLES
-            or name.startswith(SECRET_PREFIXES)
-            or name.startswith(NOT_INHERITED_PREFIXES)
-        ):
-            del env[name]
-    env["PYTHONSAFEPATH"] = "1"
-    if student:
-        env[GRADED_STUDENT_VARIABLE] = student
-    return env
-
-
-class GradingKernelClient(AsyncKernelClient):
-    """A kernel client that is ready as soon as the kernel answers on both channels.
-
-    jupyter_client then also waits for 0.2 s of silence on IOPub; nbclient reads only the
-    IOPub messages that answer its own requests, so that wait only costs time.
-    """
-
-    async def wait_for_ready(self, timeout: float | None = None) -> None:
-        deadline = time.monotonic() + (timeout or 60)
-        while True:
-            self.kernel_info()
-            try:
-                reply = await self.shell_channel.get_msg(timeout=1)
-                if reply["msg_type"] == "kernel_info_reply":
-                    await self.iopub_channel.get_msg(timeout=0.2)  # IOPub is subscribed
-                    self._handle_kernel_info_reply(reply)
-                    return
-            except Empty:
-                pass
-            if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-
-
-class GradingKernelManager(AsyncKernelManager):
-    """An ordinary kernel manager with the :class:`GradingKernelClient`, sandboxed if given a policy."""
-
-    sandbox_policy = None  # a labgrader.sandbox.Policy, set by GradingExecute
-    _forks = False
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        command = super().format_kernel_cmd(extra_arguments)
-        if self.sandbox_policy is not None and not self._forks:
-            launcher = [
-                sys.executable,
-                "-m",
-                "labgrader.sandbox",
-                self.sandbox_policy.to_json(),
-                "--",
-            ]
-            command = [*launcher, *command]
-        return command
-
-    def write_connection_file(self, **kwargs):
-        super().write_connection_file(**kwargs)
-        if self.sandbox_policy is not None:  # the kernel reads it as the sandbox user
-            os.chown(self.connection_file, self.sandbox_policy.uid, self.sandbox_policy.gid)
-
-    @default("client_factory")
-    def _grading_client(self):
-        return GradingKernelClient
-
-
-class WarmKernelManager(GradingKernelManager):
-    """A kernel manager whose ipykernel kernels are forked warm (see :mod:`labgrader.warm`)."""
-
-    _forks = True
-
-    @property
-    def kernel_spec(self):
-        from labgrader.warm import warm_kernel_spec
-
-        spec = super().kernel_spec
-        return (
-            warm_kernel_spec(spec)
-            if spec is not None and "ipykernel_launcher" in spec.argv
-            else spec
-        )
 
 
 _warm_unavailable: str | None = None
@@ -186,10 +90,26 @@ class GradingExecute(Execute):
         "otherwise say so once, loudly, and grade unconfined.",
     ).tag(config=True)
 
+    start_kernels_ahead = Bool(
+        True,
+        help="With warm kernels, start the kernel of a student's next notebook while this "
+        "notebook runs (labgrader.kernel_ahead).",
+    ).tag(config=True)
+
+    hidden_folders = List(
+        Unicode(),
+        help="More folders student code must not see, besides the course, the homes, the "
+        "exchange and an editable install's checkout (a hub: the checkout it was built from; "
+        "a Dask worker: its own copy of the course).",
+    ).tag(config=True)
+
     _said_why_not_warm = False
     _said_why_no_sandbox = False
     _policy = None
     _runtime = None
+    _timings: dict | None = None  # this notebook's, for labgrader.timings
+    _ahead = None  # a labgrader.kernel_ahead.KernelAhead this notebook adopted
+    _asked_for_kernel = 0.0
 
     # All outputs are in when the last cell returns: a graceful shutdown only costs time.
     shutdown_kernel = "immediate"
@@ -197,11 +117,29 @@ class GradingExecute(Execute):
     _student: str | None = None
 
     async def async_start_new_kernel(self, **kwargs):
+        self._asked_for_kernel = time.perf_counter()
         kwargs["env"] = grading_kernel_env(kwargs.get("env"), student=self._student)
         return await super().async_start_new_kernel(**kwargs)
 
-    # nbclient binds the synchronous wrapper to its own coroutine: rebind it to ours.
+    async def async_start_new_kernel_client(self):
+        client = await super().async_start_new_kernel_client()
+        if self._timings is not None:
+            self._timings["kernel_start"] = time.perf_counter() - self._asked_for_kernel
+        ahead = self.start_kernels_ahead and isinstance(self.km, WarmKernelManager)
+        if ahead and self._a_notebook_follows():
+            workdir, kernel_name, student = (
+                self._workdir(self.resources),
+                self.km.kernel_name,
+                self._student,
+            )
+            kernel_ahead.start(
+                workdir, kernel_name, lambda: self._start_ahead(workdir, kernel_name, student)
+            )
+        return client
+
+    # nbclient binds the synchronous wrappers to its own coroutines: rebind them to ours.
     start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def preprocess(self, nb, resources=None, km=None):
         self.kernel_manager_class = GradingKernelManager
@@ -216,13 +154,25 @@ class GradingExecute(Execute):
                 )
         self._stop_reason = None
         self._student = (resources or {}).get("nbgrader", {}).get("student")
+        self._timings = {"kernel_start": 0.0, "cells": 0.0, "lab_cells": 0.0}
         self._deadline = time.monotonic() + self.notebook_timeout
         self.timeout_func = self._cell_timeout
-        self._policy, confinement = self._confinement(resources)
-        nb.metadata.setdefault(STATE_KEY, {})["confinement"] = confinement
-        # Every kernel talks over Unix sockets in a private folder: no TCP port for anyone to reach.
-        self._runtime = (
-            self._policy.runtime if self._policy else tempfile.mkdtemp(prefix="nbgrader-kernel-")
+        why_not = self._why_unconfined()
+        self._asked_for_kernel = time.perf_counter()
+        self._ahead = self._take_ahead(nb, resources, confined=why_not is None)
+        self._timings["kernel_started_ahead"] = self._ahead is not None
+        if self._ahead is not None:
+            self._policy, self._runtime = self._ahead.policy, self._ahead.runtime
+        else:
+            self._policy = None if why_not else self._new_policy(self._workdir(resources))
+            # Kernels talk over Unix sockets in a private folder: no TCP port for anyone to reach.
+            self._runtime = (
+                self._policy.runtime
+                if self._policy
+                else tempfile.mkdtemp(prefix="nbgrader-kernel-")
+            )
+        nb.metadata.setdefault(STATE_KEY, {})["confinement"] = (
+            f"not sandboxed: {why_not}" if why_not else _sandboxed(self._policy)
         )
         lent = lent_to_the_sandbox(self._policy) if self._policy else contextlib.nullcontext()
         try:
@@ -233,6 +183,8 @@ class GradingExecute(Execute):
             self._stop(f"the notebook could not be run ({type(error).__name__}: {error})"[:300])
         finally:
             shutil.rmtree(self._runtime, ignore_errors=True)
+        resources = {} if resources is None else resources
+        resources[RESOURCE_KEY] = self._timings
         if self._stop_reason:
             mark_not_gradable(
                 nb,
@@ -268,18 +220,78 @@ class GradingExecute(Execute):
         return Path(self.config.get("CourseDirectory", {}).get("root") or os.getcwd())
 
     def _confinement(self, resources):
-        """The sandbox policy for this notebook (``None`` if unconfined) and a line for the report."""
+        """The sandbox policy for a notebook (``None`` if unconfined) and a line for the report."""
+        why_not = self._why_unconfined()
+        if why_not:
+            return None, f"not sandboxed: {why_not}"
+        policy = self._new_policy(self._workdir(resources))
+        return policy, _sandboxed(policy)
+
+    def _why_unconfined(self) -> str | None:
+        """Why this notebook's kernel runs unconfined, or ``None`` if it is sandboxed."""
         if not self.sandbox:
-            return None, f"not sandboxed: {SWITCHED_OFF}"
+            return SWITCHED_OFF
         why_not = sandbox_readiness(self._course_root())
         if why_not:
             self._say_unconfined(why_not)
-            return None, f"not sandboxed: {why_not}"
-        workdir = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
-        policy = grading_policy(
-            Path(workdir), self._course_root(), self.config.get("Exchange", {}).get("root")
+        return why_not
+
+    @staticmethod
+    def _workdir(resources) -> str:
+        return (resources or {}).get("metadata", {}).get("path") or os.getcwd()
+
+    def _new_policy(self, workdir: str):
+        """A sandbox policy (with a fresh runtime folder) for a kernel grading in ``workdir``."""
+        return grading_policy(
+            Path(workdir),
+            self._course_root(),
+            self.config.get("Exchange", {}).get("root"),
+            also_hidden=tuple(self.hidden_folders),
         )
-        return policy, "sandboxed in a user namespace" if policy.rootless else "sandboxed"
+
+    def _take_ahead(self, nb, resources, confined: bool):
+        """The kernel started ahead for this notebook (see :mod:`labgrader.kernel_ahead`)."""
+        if self.kernel_manager_class is not WarmKernelManager:
+            return None
+        kernel_name = self.kernel_name or nb.metadata.get("kernelspec", {}).get("name", "")
+        ahead = kernel_ahead.take(self._workdir(resources), kernel_name, self.startup_timeout)
+        if ahead is None:
+            return None
+        if (
+            ahead.policy is not None
+        ) != confined or ahead.km.provisioner.process.poll() is not None:
+            kernel_ahead.shut_down(ahead)  # confined otherwise, or already dead
+            return None
+        return ahead
+
+    def _a_notebook_follows(self) -> bool:
+        """Whether nbgrader grades another notebook of this student after this one."""
+        converter = getattr(self.parent, "parent", None)
+        names = [Path(path).stem for path in getattr(converter, "notebooks", [])]
+        name = (self.resources or {}).get("nbgrader", {}).get("notebook")
+        return name in names and names.index(name) < len(names) - 1
+
+    def _start_ahead(self, workdir: str, kernel_name: str, student: str | None) -> tuple:
+        """In a thread: start and wait for the next notebook's kernel, as it would itself (for the
+        same student: ``workdir`` is that student's folder)."""
+        policy = None if self._policy is None else self._new_policy(workdir)
+        runtime = policy.runtime if policy else tempfile.mkdtemp(prefix="nbgrader-kernel-")
+        km = WarmKernelManager(kernel_name=kernel_name, config=self.config)
+        self._wire(km, policy, runtime)
+        arguments = list(self.extra_arguments)  # with the history setting nbclient adds
+
+        async def start():
+            env = grading_kernel_env(student=student)
+            await km.start_kernel(extra_arguments=arguments, env=env, cwd=workdir)
+            client = km.client()
+            client.start_channels()
+            try:
+                await client.wait_for_ready(timeout=self.startup_timeout)
+            finally:
+                client.stop_channels()
+
+        asyncio.run(start())
+        return km, policy, runtime
 
     def _say_unconfined(self, why_not: str) -> None:
         if not GradingExecute._said_why_no_sandbox:
@@ -292,12 +304,19 @@ class GradingExecute(Execute):
             )
 
     def create_kernel_manager(self):
+        if self._ahead is not None:  # started while the previous notebook ran: nbclient skips
+            self.km = self._ahead.km  # starting a kernel manager that has one
+            return self.km
         km = super().create_kernel_manager()
-        km.sandbox_policy = self._policy
-        km.transport = "ipc"
-        km.ip = os.path.join(self._runtime, "kernel")
-        km.connection_file = os.path.join(self._runtime, "kernel.json")
+        self._wire(km, self._policy, self._runtime)
         return km
+
+    @staticmethod
+    def _wire(km, policy, runtime: str) -> None:
+        km.sandbox_policy = policy
+        km.transport = "ipc"
+        km.ip = os.path.join(runtime, "kernel")
+        km.connection_file = os.path.join(runtime, "kernel.json")
 
     def _cell_timeout(self, cell):
         return max(
@@ -316,7 +335,9 @@ class GradingExecute(Execute):
             )
             return cell, resources
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            self._time_cell(cell)
+            return cell, resources
         except DeadKernelError:
             self._stop(
                 f"the kernel died while running cell {index + 1} (for example os._exit, or out of memory)"
@@ -327,15 +348,48 @@ class GradingExecute(Execute):
             )
         return cell, resources
 
+    def _time_cell(self, cell) -> None:
+        """Add the cell's run, as the kernel timed it, to the notebook's cell time."""
+        timing = cell.get("metadata", {}).get("execution", {})
+        try:
+            seconds = (
+                datetime.fromisoformat(timing["shell.execute_reply"])
+                - datetime.fromisoformat(timing["iopub.execute_input"])
+            ).total_seconds()
+        except (KeyError, ValueError):
+            return
+        if self._timings is None:
+            return
+        self._timings["cells"] += seconds
+        if not cell.metadata.get("nbgrader", {}).get("solution"):
+            self._timings["lab_cells"] += seconds
+
+
+def _sandboxed(policy) -> str:
+    """The report's line for a kernel confined by ``policy``."""
+    return "sandboxed in a user namespace" if policy.rootless else "sandboxed"
+
 
 def _name(resources) -> str:
     return (resources or {}).get("metadata", {}).get("name", "notebook")
 
 
-class GradingNotebookExporter(TolerantNotebookExporter):
-    """Autograde's exporter: reads submissions tolerantly, and is made before the first student,
-    which is when :meth:`GradingExecute.preflight` checks the sandbox."""
+class GradingNotebookExporter(TimedPreprocessing, TolerantNotebookExporter):
+    """Autograde's exporter: reads submissions tolerantly, times each step
+    (:mod:`labgrader.timings`), and is made before the first student, which is when
+    :meth:`GradingExecute.preflight` checks the sandbox.
+
+    It validates each notebook once per pass, after the last step, not after every one:
+    nbconvert's default validates it sixteen times per notebook, which changes nothing here.
+    """
+
+    optimistic_validation = Bool(True).tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         GradingExecute(parent=self).preflight()
+
+
+# Every grading process imports this module (nbgrader_config.py names it): from then on it opens
+# the gradebook without asking the database to create tables that are all there.
+gradebook_open.install()

@@ -88,7 +88,10 @@ def build_environments(prefix: Path, exchange: str) -> dict:
     _run("make", "--no-print-directory", "-C", REPO_ROOT, "grader-env", f"GRADER_VENV={grader}")
     auth = "nbgrader.auth.JupyterHubAuthPlugin"
     for env in (student, grader):
-        _write_if_changed(env / "etc/jupyter/nbgrader_config.py", nbgrader_settings(exchange, auth))
+        settings = nbgrader_settings(exchange, auth)
+        if env == grader:  # the environments are copies: student code has no need of this checkout
+            settings += f"c.GradingExecute.hidden_folders = [{str(REPO_ROOT)!r}]\n"
+        _write_if_changed(env / "etc/jupyter/nbgrader_config.py", settings)
         # Terminals keep the server's PATH (a login shell would reset it and lose nbgrader's
         # commands and the course's environment).
         # (config.d holds extension switches only: settings go into the environment's own file)
@@ -278,6 +281,16 @@ def stop(hub: dict, timeout: float = 60) -> None:
     else:
         os.kill(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
+    # The hub stops its proxy and services as it exits; one it could not stop is stopped here.
+    proxy_file = Path(hub["state"]) / "proxy.pid"
+    if proxy_file.exists():
+        proxy = proxy_file.read_text().strip()
+        try:  # only if that process is still the proxy (a pid is reused)
+            if b"configurable-http-proxy" in Path(f"/proc/{proxy}/cmdline").read_bytes():
+                os.kill(int(proxy), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+        proxy_file.unlink(missing_ok=True)
 
 
 def api(hub: dict, method: str, path: str, body: dict | None = None):
@@ -318,10 +331,14 @@ def teardown(args) -> None:
     """Stop the hub and remove every account and folder it made."""
     hub = load_state(args.state)
     stop(hub)
-    for user in reversed(hub.get("created_accounts", [])):
-        remove_account(user)
+    left = [f"the account {user}" for user in reversed(hub.get("created_accounts", []))
+            if not remove_account(user)]  # fmt: skip
     for folder in (hub["prefix"], hub["exchange"], hub["state"]):
         shutil.rmtree(folder, ignore_errors=True)
+        if os.path.lexists(folder):
+            left.append(folder)
+    if left:
+        raise SystemExit("teardown could not remove " + ", ".join(left))
 
 
 def main(argv=None) -> int:

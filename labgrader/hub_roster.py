@@ -24,6 +24,7 @@ import pwd
 import re
 import secrets
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,9 +111,17 @@ def ensure_account(user: str, home: Path, password: str | None) -> bool:
     return True
 
 
-def remove_account(user: str) -> None:
-    if account_exists(user):
-        subprocess.run(["userdel", "--remove", user], check=False, capture_output=True)
+def remove_account(user: str) -> bool:
+    """Remove ``user`` and its home, stopping its processes first; say whether it is gone."""
+    if not account_exists(user):
+        return True
+    subprocess.run(["pkill", "--signal", "KILL", "-u", user], capture_output=True)
+    for _ in range(100):  # userdel refuses an account that still runs a process
+        if subprocess.run(["pgrep", "-u", user], capture_output=True).returncode != 0:
+            break
+        time.sleep(0.1)
+    subprocess.run(["userdel", "--remove", user], capture_output=True)
+    return not account_exists(user)
 
 
 def new_password() -> str:

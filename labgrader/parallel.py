@@ -202,13 +202,18 @@ class Grader:
         pending.clear()
 
     def _progress(self, outcomes, total, final=False) -> None:
-        graded = sum(o.status == "graded" for o in outcomes.values())
-        failed = len(outcomes) - graded
-        left = total - len(outcomes)
-        done = int(30 * len(outcomes) / max(total, 1))
-        elapsed = time.monotonic() - self._started
-        line = f"\r[{'#' * done}{'.' * (30 - done)}] graded {graded}, failed {failed}, left {left} ({elapsed:.0f} s)"
-        print(line, end="\n" if final else "", file=self.stream, flush=True)
+        print_progress(self.stream, outcomes, total, self._started, final)
+
+
+def print_progress(stream, outcomes: dict, total: int, started: float, final=False) -> None:
+    """The progress line: students graded, failed and left, and the seconds since ``started``."""
+    graded = sum(o.status == "graded" for o in outcomes.values())
+    failed = len(outcomes) - graded
+    left = total - len(outcomes)
+    done = int(30 * len(outcomes) / max(total, 1))
+    elapsed = time.monotonic() - started
+    line = f"\r[{'#' * done}{'.' * (30 - done)}] graded {graded}, failed {failed}, left {left} ({elapsed:.0f} s)"
+    print(line, end="\n" if final else "", file=stream, flush=True)
 
 
 def check_the_sandbox(course_root: Path, options: list) -> None:
@@ -236,7 +241,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Autograde every submission on every core.")
     parser.add_argument("assignment", nargs="?", default="multiannotator")
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)"
+        "--workers", type=int, help="worker processes on this machine (default: one per core)"
     )
     parser.add_argument("--student", action="append", help="grade only these students (repeatable)")
     parser.add_argument("--course-root", type=Path, default=Path.cwd())
@@ -248,7 +253,23 @@ def main(argv=None) -> int:
         "--no-sandbox", action="store_true", help="run student code unconfined (not advised)"
     )
     parser.add_argument("--timeout", type=int, help="per-cell timeout in seconds (Execute.timeout)")
+    parser.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="grade on the workers of this Dask scheduler instead of on this machine",
+    )
+    parser.add_argument(
+        "--wait-for-workers",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="with --scheduler: how long to wait for a worker that accepts the course",
+    )
     args = parser.parse_args(argv)
+    if args.scheduler and args.workers:
+        parser.error(
+            "--workers is for grading on this machine; with --scheduler, the cluster's workers grade"
+        )
     options = ["--force"] if args.force else []
     if args.no_warm:
         options.append("--GradingExecute.warm_kernels=False")
@@ -256,7 +277,8 @@ def main(argv=None) -> int:
         options.append("--GradingExecute.sandbox=False")
     if args.timeout:
         options.append(f"--Execute.timeout={args.timeout}")
-    check_the_sandbox(args.course_root.resolve(), options)
+    if not args.scheduler:
+        check_the_sandbox(args.course_root.resolve(), options)
     students = args.student or find_students(args.course_root, args.assignment)
     if not students:
         print(
@@ -264,9 +286,22 @@ def main(argv=None) -> int:
             file=sys.stderr,
         )
         return 1
-    outcomes = Grader(args.course_root.resolve(), args.assignment, args.workers, options).run(
-        students
-    )
+    if args.scheduler:
+        from labgrader.distributed import ClusterGrader
+
+        grader = ClusterGrader(
+            args.course_root.resolve(),
+            args.assignment,
+            args.scheduler,
+            [option for option in options if option != "--force"],
+            wait_for_workers=args.wait_for_workers,
+        )
+        outcomes = grader.run(students, force=args.force)
+    else:
+        workers = args.workers or os.cpu_count() or 1
+        outcomes = Grader(args.course_root.resolve(), args.assignment, workers, options).run(
+            students
+        )
     failed = [o for o in outcomes if o.status != "graded"]
     for outcome in failed:
         print(

@@ -145,6 +145,11 @@ def _hide_and_rebind(policy: Policy) -> dict:
             _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
     for handle in handles.values():
         os.close(handle)
+    # Read-only, so that nothing can be written where the real folder seems to be (a kernel that
+    # keeps its own uid, as in a user namespace, owns these tmpfs).
+    for folder in hidden:
+        if folder not in WORLD_WRITABLE:
+            _mount(None, folder, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=755")
     for package in policy.conceal:
         _conceal_package(package)
     return seeds

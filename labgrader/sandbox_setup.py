@@ -75,7 +75,7 @@ print(json.dumps({"interpreter": os.path.realpath(sys.executable), "prefixes": [
 @functools.cache
 def kernel_paths(interpreter: str = sys.executable) -> KernelPaths:
     """Ask the kernel's interpreter, with the grading kernel's environment, where it imports from."""
-    from labgrader.execute import grading_kernel_env
+    from labgrader.kernels import grading_kernel_env
 
     result = subprocess.run(
         [interpreter, "-c", _WHERE],
@@ -162,8 +162,14 @@ def remove_cgroups(groups) -> None:
                 time.sleep(0.02)
 
 
-def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None = None) -> Policy:
-    """The policy for a kernel grading the notebook in ``workdir``, with a fresh runtime folder."""
+def grading_policy(
+    workdir: Path, course_root: Path, exchange_root: str | None = None, also_hidden: tuple = ()
+) -> Policy:
+    """The policy for a kernel grading the notebook in ``workdir``, with a fresh runtime folder.
+
+    ``also_hidden``: more folders student code must not see (``GradingExecute.hidden_folders``:
+    the checkout a hub was built from, a Dask worker's own copy of the course).
+    """
     import matplotlib
 
     paths = kernel_paths()
@@ -179,6 +185,7 @@ def grading_policy(workdir: Path, course_root: Path, exchange_root: str | None =
         "/root",
         "/home",
         exchange_root or DEFAULT_EXCHANGE,
+        *also_hidden,
         # An editable install: the checkout it comes from holds solutions too.
         *(
             str(Path(p).parent)

@@ -22,6 +22,7 @@ lives for one grading run only.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import json
 import os
@@ -38,6 +39,7 @@ from jupyter_client.provisioning import LocalProvisioner
 PROVISIONER_NAME = "warm-fork-provisioner"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 SERVER_SCRIPT = Path(__file__).with_name("forkserver.py")
+KERNEL_EXIT_POLL = 0.005  # seconds between looks at a killed kernel
 
 
 class ForkServer:
@@ -48,7 +50,7 @@ class ForkServer:
     def __init__(self) -> None:
         self.folder = tempfile.mkdtemp(prefix="warm-kernels-")
         self.socket_path = os.path.join(self.folder, "fork.sock")
-        from labgrader.execute import grading_kernel_env
+        from labgrader.kernels import grading_kernel_env
 
         env = {**grading_kernel_env(), "MPLBACKEND": INLINE_BACKEND}
         env.pop("JPY_PARENT_PID", None)
@@ -146,6 +148,15 @@ class ForkProvisioner(LocalProvisioner):
         self.pid = self.pgid = pid
         self.cwd = cwd
         return self.connection_info
+
+    async def wait(self) -> int | None:
+        # LocalProvisioner looks every 0.1 s; a killed kernel is gone within milliseconds.
+        if self.process is None:
+            return 0
+        while await self.poll() is None:
+            await asyncio.sleep(KERNEL_EXIT_POLL)
+        code, self.process = self.process.returncode, None
+        return code
 
 
 def warm_kernel_spec(spec):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from labgrader.intake import STATE_KEY
 from labgrader.parallel import START_FAILURES, Grader, find_students
 from labgrader.report import NOT_GRADABLE, grade_report
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS
@@ -76,6 +79,23 @@ def test_the_gradebook_equals_a_sequential_plain_run_field_by_field(
         if sequential.get(key) != parallel.get(key)
     }
     assert not differing
+
+
+def test_with_no_option_it_grades_on_this_machine_as_before(tmp_path):
+    """No option: this machine's workers, the course's own SQLite gradebook, the sandbox; no Dask."""
+    course = new_course(tmp_path / "course")
+    survivors = [s for s in STUDENTS if s.name in ("instructor_solution", "answers_as_lists")]
+    write_cohort(course, survivors)
+    run = autograde(course)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "graded 2, failed 0, left 0" in run.stderr and "Dask" not in run.stderr
+    for student in survivors:
+        scores = gradebook_scores(course, student.name)  # from course/gradebook.db
+        assert {key: score for key, (score, _) in scores.items() if key not in MANUAL} == FULL
+        graded = course / "autograded" / student.name / ASSIGNMENT / f"{NOTEBOOKS[0]}.ipynb"
+        confinement = json.loads(graded.read_text())["metadata"][STATE_KEY]["confinement"]
+        if os.geteuid() == 0:  # root: kernels run as the sandbox user, as they always did
+            assert confinement == "sandboxed"
 
 
 def _killer_class(course: Path) -> None:

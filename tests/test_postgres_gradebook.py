@@ -11,14 +11,10 @@ the gradebook must hold every student of both shares once, with the points ``tes
 from __future__ import annotations
 
 import os
-import pwd
 import re
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +26,11 @@ from nbgrader.api import Gradebook
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS
 from tests.cohort import STUDENTS, write_cohort
 from tests.conftest import BIN_DIR, REPO_ROOT, expected_points, graded_parts, nbgrader_env
+from tests.postgres_server import running_postgres, tail, why_no_postgres
 
 pytestmark = pytest.mark.slow
 
 COURSE = "dcai-lab"
-PG_USER = "postgres"  # the OS user Debian's package creates; the server refuses to run as root
-GRADEBOOK_DB, GRADEBOOK_ROLE = "gradebook", "grader"
 BY_NAME = {student.name: student for student in STUDENTS}
 # Disjoint shares, no timeouts; each share has a fault nbgrader itself would choke on
 # (invalid JSON, a missing notebook, a dying kernel) and wrong answers.
@@ -62,113 +57,14 @@ GRADING_TIMEOUT = 600  # seconds for both machines together; about 40 s are expe
 # --- a throwaway PostgreSQL server ------------------------------------------------------------
 
 
-def _postgres_bin() -> Path | None:
-    """The newest Debian PostgreSQL server binaries (``/usr/lib/postgresql/<version>/bin``)."""
-    found = [
-        path.parent
-        for path in Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")
-        if (path.parent / "initdb").exists() and (path.parent / "postgres").exists()
-    ]
-    return max(found, key=lambda p: int(re.sub(r"\D", "", p.parent.name) or 0), default=None)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _as_postgres(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["runuser", "-u", PG_USER, "--", *args],
-        cwd=cwd,  # postgres cannot enter the repository or pytest's tmp_path
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-@dataclass
-class PostgresGradebook:
-    url: str  # what MULTIANNOTATOR_DB_URL is set to on every grading machine
-    admin: dict  # psycopg2 connection arguments of the superuser (unix socket, no password)
-
-
 @pytest.fixture(scope="module")
 def postgres():
-    """A PostgreSQL server of its own on 127.0.0.1, with an empty gradebook database and role.
-
-    The data directory and the unix socket live in a temporary folder under /tmp owned by
-    ``postgres``; the server is stopped and the folder removed whatever happens.
-    """
-    if os.geteuid() != 0:
-        pytest.skip("needs root: the PostgreSQL server must be started as the OS user postgres")
-    pg_bin = _postgres_bin()
-    if pg_bin is None or shutil.which("runuser") is None:
-        pytest.skip("needs Debian's PostgreSQL server (apt-get install postgresql) and runuser")
-    try:
-        pg_uid = pwd.getpwnam(PG_USER)
-    except KeyError:
-        pytest.skip("needs the OS user postgres that Debian's postgresql package creates")
-
-    base = Path(tempfile.mkdtemp(prefix="gradebook-pg-", dir="/tmp"))
-    data, log = base / "data", base / "server.log"
-    port = _free_port()
-    started = False
-    try:
-        os.chown(base, pg_uid.pw_uid, pg_uid.pw_gid)
-        base.chmod(0o700)
-        # Local (unix socket) connections: the superuser, trusted; TCP: passwords only.
-        made = _as_postgres(
-            str(pg_bin / "initdb"), "-D", str(data), "-U", PG_USER, "--auth-local=trust",
-            "--auth-host=scram-sha-256", "--encoding=UTF8", "--no-instructions", cwd=base,
-        )  # fmt: skip
-        assert made.returncode == 0, f"initdb failed:\n{made.stdout}\n{made.stderr}"
-        options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={base}"
-        started = True  # from here on, always try to stop it
-        run = _as_postgres(
-            str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options,
-            "-w", "-t", "60", "start", cwd=base,
-        )  # fmt: skip
-        assert run.returncode == 0, f"pg_ctl start failed:\n{run.stderr}\n{_tail(log)}"
-        admin = {"host": str(base), "port": port, "user": PG_USER, "dbname": "postgres"}
-        _wait_until_accepting(admin, log)
-
-        password = secrets.token_hex(16)
-        connection = psycopg2.connect(**admin)
-        connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE ROLE {GRADEBOOK_ROLE} LOGIN PASSWORD %s", (password,))
-            cursor.execute(f"CREATE DATABASE {GRADEBOOK_DB} OWNER {GRADEBOOK_ROLE}")
-        connection.close()
-        # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3; the venv has psycopg2.
-        url = f"postgresql+psycopg2://{GRADEBOOK_ROLE}:{password}@127.0.0.1:{port}/{GRADEBOOK_DB}"
-        yield PostgresGradebook(url, {**admin, "dbname": GRADEBOOK_DB})
-    finally:
-        if started:
-            _as_postgres(
-                str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop", cwd=base
-            )
-        shutil.rmtree(base, ignore_errors=True)
-
-
-def _wait_until_accepting(admin: dict, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            psycopg2.connect(**admin, connect_timeout=2).close()
-            return
-        except psycopg2.OperationalError as error:
-            if time.monotonic() > deadline:
-                message = f"PostgreSQL does not accept connections: {error}\n{_tail(log)}"
-                raise AssertionError(message) from error
-            time.sleep(0.2)
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    if not path.exists():
-        return ""
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    """A PostgreSQL server of its own on 127.0.0.1 (:func:`tests.postgres_server.running_postgres`)."""
+    why_not = why_no_postgres()
+    if why_not:
+        pytest.skip(why_not)
+    with running_postgres() as server:
+        yield server
 
 
 # --- the grading machines ---------------------------------------------------------------------
@@ -276,7 +172,7 @@ def graded(postgres, tmp_path_factory):
         print(f"\nboth machines graded at once in {time.monotonic() - began:.0f} s")
         for name, process in processes.items():
             assert process.returncode == 0, (
-                f"{name}: nbgrader autograde failed ({process.returncode}):\n{_tail(logs[name], 80)}"
+                f"{name}: nbgrader autograde failed ({process.returncode}):\n{tail(logs[name], 80)}"
             )
         yield SharedGrading(
             postgres.url,

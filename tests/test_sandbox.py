@@ -70,7 +70,7 @@ def write_gradebook():  # changes the file's bytes, not any grade
 def fork_bomb():
     children = []
     try:
-        while len(children) < 2000:
+        while len(children) < 1000:  # four times the limit
             child = os.fork()
             if child == 0:
                 time.sleep(5)

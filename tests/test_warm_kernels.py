@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 
 import pytest
 
 from labgrader import execute as grading_execute
+from labgrader import timings
 from labgrader.execute import GradingExecute
 from labgrader.submissions import NOTEBOOKS, fill_answers, read_notebook, solution_answers
 from tests.cohort import STUDENTS, Student, write_cohort
 from tests.cohort_answers import MV_SOLUTION
-from tests.conftest import RELEASE_DIR, SOURCE_DIR, gradebook_snapshot, new_course, run_nbgrader
+from tests.conftest import (
+    BIN_DIR,
+    RELEASE_DIR,
+    SOURCE_DIR,
+    gradebook_snapshot,
+    nbgrader_env,
+    new_course,
+    run_nbgrader,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -101,6 +111,36 @@ def test_a_student_who_pollutes_the_kernel_leaves_nothing_for_the_next(tmp_path)
         assert coalesced_outputs(read_notebook(together / path)) == coalesced_outputs(
             read_notebook(alone / path)
         )
+
+
+def test_the_next_notebooks_kernel_is_started_ahead_and_gives_the_same_outputs(tmp_path):
+    """nbgrader autograde with warm kernels: the second notebook adopts a kernel started while
+    the first one ran, and every output equals that of ordinary kernels."""
+    correct = next(s for s in STUDENTS if s.name == "instructor_solution")
+    outputs, started_ahead = {}, {}
+    for warm in (True, False):
+        course = new_course(tmp_path / f"warm-{warm}")
+        write_cohort(course, [correct])
+        timings_file = tmp_path / f"timings-{warm}.jsonl"
+        graded = subprocess.run(
+            [str(BIN_DIR / "nbgrader"), "autograde", "multiannotator",
+             f"--GradingExecute.warm_kernels={warm}"],
+            cwd=course, env=nbgrader_env({timings.TIMINGS_FILE_VARIABLE: str(timings_file)}),
+            capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+        assert graded.returncode == 0, graded.stderr[-3000:]
+        started_ahead[warm] = {
+            e["notebook"]: e["kernel_started_ahead"] for e in timings.read_file(timings_file)
+        }
+        outputs[warm] = {
+            name: coalesced_outputs(
+                read_notebook(course / f"autograded/{correct.name}/multiannotator/{name}.ipynb")
+            )
+            for name in NOTEBOOKS
+        }
+    assert started_ahead[True] == {NOTEBOOKS[0]: False, NOTEBOOKS[1]: True}
+    assert started_ahead[False] == dict.fromkeys(NOTEBOOKS, False)
+    assert outputs[True] == outputs[False]
 
 
 def test_falls_back_to_ordinary_kernels_and_says_so(tmp_path, monkeypatch, caplog):
