@@ -5,7 +5,8 @@
   (:mod:`labgrader.warm`);
 - :class:`GradingKernelClient`: ready as soon as the kernel answers, reconnecting to a
   starting kernel every 5 ms;
-- :func:`grading_kernel_env`: what a kernel inherits, without the gradebook's address.
+- :func:`grading_kernel_env`: what a kernel inherits, without the gradebook's address or
+  the grader's JupyterHub session, and with the student whose notebook it runs.
 """
 
 from __future__ import annotations

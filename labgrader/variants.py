@@ -18,7 +18,6 @@ they are graded on.
 from __future__ import annotations
 
 import ast
-import functools
 import re
 
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -109,8 +108,9 @@ class DatasetVariants(NbGraderPreprocessor):
         return nb, resources
 
 
-@functools.lru_cache(maxsize=256)
 def _course_in_gradebook(db_url: str, assignment: str, notebook: str) -> str | None:
+    # Read each time, not cached: a Formgrader or a Dask worker lives on while an instructor
+    # regenerates the release, and one query per notebook costs nothing beside its grading.
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(db_url) as gradebook:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import subprocess
 import sys
 
@@ -27,7 +28,7 @@ from labgrader.variants import (
     graded_course,
     stamp_setup_source,
 )
-from tests.conftest import RELEASE_DIR, REPO_ROOT, recorded_payload
+from tests.conftest import BIN_DIR, RELEASE_DIR, REPO_ROOT, recorded_payload
 
 COURSE = "dcai-lab-test"
 LABS_CARELESS = [f"A{i:04d}" for i in range(41, 51)]
@@ -193,6 +194,24 @@ def test_the_switch_is_off_by_default_and_refuses_names_it_cannot_stamp():
         with pytest.raises(Exception, match="DatasetVariants.course must be"):
             DatasetVariants(course=bad)
     assert 'c.DatasetVariants.course = ""' in (REPO_ROOT / "nbgrader_config.py").read_text()
+
+
+def test_the_grader_reads_the_switch_from_the_gradebook_as_it_is_now(tmp_path, monkeypatch):
+    """A long-lived grader (a Formgrader, a Dask worker) sees a release generated again."""
+    from nbgrader.api import Gradebook
+
+    monkeypatch.setenv("PATH", f"{BIN_DIR}{os.pathsep}{os.environ['PATH']}")  # nbgrader's alembic
+    db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    resources = {"nbgrader": {"db_url": db_url, "assignment": "lab", "notebook": "ex1"}}
+    submitted = new_notebook(cells=[new_code_cell(stamp_setup_source(SETUP, "from-the-student"))])
+    for generated in (stamp_setup_source(SETUP, COURSE), SETUP, stamp_setup_source(SETUP, "new")):
+        with Gradebook(db_url) as gradebook:
+            gradebook.update_or_create_assignment("lab")
+            gradebook.update_or_create_notebook("ex1", "lab")
+            gradebook.update_or_create_source_cell(
+                "setup", "ex1", "lab", source=generated, cell_type="code", locked=True
+            )
+        assert graded_course(submitted, resources) == course_of_setup_source(generated)
 
 
 def test_grading_kernels_get_the_student_and_no_hub_session_of_the_grader():
