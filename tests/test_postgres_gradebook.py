@@ -10,10 +10,8 @@ the gradebook must hold every student of both shares once, with the points ``tes
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from nbgrader.api import Gradebook
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS
 from tests.cohort import STUDENTS, write_cohort
 from tests.conftest import BIN_DIR, REPO_ROOT, expected_points, graded_parts, nbgrader_env
+from tests.dask_cluster import stop
 from tests.postgres_server import running_postgres, tail, why_no_postgres
 
 pytestmark = pytest.mark.slow
@@ -136,13 +135,7 @@ def _wait_all(processes: dict, timeout: float) -> None:
         raise AssertionError(f"grading took over {timeout} s") from error
     finally:
         for process in processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            stop(process)
 
 
 @pytest.fixture(scope="module")
