@@ -194,14 +194,15 @@ class GradingExecute(Execute):
             )
         return nb, resources
 
-    def preflight(self) -> None:
+    def preflight(self) -> str | None:
         """Before the first student: stop if the sandbox should work here and does not.
 
         Where this machine cannot sandbox at all, or the sandbox is switched off, say so once.
+        Returns why student code runs unconfined, or ``None`` if it is sandboxed.
         """
         if not self.sandbox:
             self._say_unconfined(SWITCHED_OFF)
-            return
+            return SWITCHED_OFF
         try:
             why_not = sandbox_readiness(self._course_root())
         except SandboxSetupError as error:
@@ -215,6 +216,7 @@ class GradingExecute(Execute):
             raise SystemExit(1) from None
         if why_not:
             self._say_unconfined(why_not)
+        return why_not
 
     def _course_root(self) -> Path:
         return Path(self.config.get("CourseDirectory", {}).get("root") or os.getcwd())

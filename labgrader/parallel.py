@@ -21,6 +21,7 @@ import os
 import queue
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,16 @@ def find_students(course_root: Path, assignment: str) -> list[str]:
     return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
 
 
+def course_config(course_root: Path, options: list):
+    """The course's ``nbgrader_config.py`` with the ``--Class.trait=value`` ``options`` merged in."""
+    from traitlets.config.loader import KVArgParseConfigLoader, PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    settings = [option for option in options if option.startswith("--") and "=" in option]
+    config.merge(KVArgParseConfigLoader(argv=settings).load_config())
+    return config
+
+
 def _worker(course_root: str, assignment: str, options: list, log: str, tasks, results) -> None:
     """Grade the students sent on ``tasks`` until told to stop (``None``)."""
     os.chdir(course_root)
@@ -55,6 +66,14 @@ def _worker(course_root: str, assignment: str, options: list, log: str, tasks, r
     descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(descriptor, 1)
     os.dup2(descriptor, 2)
+    if (
+        course_config(Path(course_root), options)
+        .get("GradingExecute", {})
+        .get("warm_kernels", True)
+    ):
+        from labgrader.warm import ForkServer
+
+        ForkServer.start_early()  # it imports the stack while this process imports nbgrader
     from nbgrader.apps import AutogradeApp
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import NbGraderException
@@ -64,7 +83,11 @@ def _worker(course_root: str, assignment: str, options: list, log: str, tasks, r
     app.coursedir.assignment_id = assignment
     results.put(("ready", os.getpid(), None, 0.0, ""))
     while (task := tasks.get()) is not None:
-        student, force = task
+        student, force, sandbox = task
+        if sandbox:
+            from labgrader.sandbox_check import adopt
+
+            adopt(sandbox["answer"])
         started = time.monotonic()
         app.coursedir.student_id = student
         try:
@@ -97,6 +120,10 @@ class Grader:
     workers: int
     options: list = field(default_factory=list)
     stream: object = sys.stderr
+    preflight: Callable[[], str | None] | None = None
+    """Checks the sandbox once, while the workers start, and returns what it found (as
+    :func:`check_the_sandbox`), which the workers then take instead of each probing again.
+    May raise ``SystemExit``: then the workers are stopped and no student is graded."""
 
     @property
     def log(self) -> Path:
@@ -116,6 +143,7 @@ class Grader:
         self._start_failures = 0
         for _ in range(min(self.workers, len(students))):
             self._start_worker(pool)
+        sandbox = self._check_the_sandbox(pool)
         while len(outcomes) < len(students):
             self._replace_dead(pool, pending, attempts, outcomes)
             for worker in pool.values():
@@ -123,7 +151,7 @@ class Grader:
                     worker.student = pending.pop(0)
                     attempts[worker.student] += 1
                     # A retry must regrade: the dead worker may have left a partial autograded folder.
-                    worker.tasks.put((worker.student, attempts[worker.student] > 1))
+                    worker.tasks.put((worker.student, attempts[worker.student] > 1, sandbox))
             try:
                 kind, pid, student, seconds, detail = self._results.get(timeout=0.5)
             except queue.Empty:
@@ -142,6 +170,19 @@ class Grader:
             worker.process.join(timeout=60)
         self._progress(outcomes, len(students), final=True)
         return [outcomes[s] for s in students]
+
+    def _check_the_sandbox(self, pool) -> dict:
+        """Run the preflight while the workers import; ``{"answer": ...}``, or ``{}`` if none."""
+        if self.preflight is None:
+            return {}
+        try:
+            return {"answer": self.preflight()}
+        except BaseException:
+            for worker in pool.values():
+                worker.process.terminate()
+            for worker in pool.values():
+                worker.process.join(timeout=10)
+            raise
 
     def _start_worker(self, pool) -> None:
         tasks = self._context.Queue()
@@ -216,25 +257,23 @@ def print_progress(stream, outcomes: dict, total: int, started: float, final=Fal
     print(line, end="\n" if final else "", file=stream, flush=True)
 
 
-def check_the_sandbox(course_root: Path, options: list) -> None:
-    """Before any worker starts: stop if the sandbox should work and does not (as nbgrader would
-    before its first student), or say once that student code runs unconfined."""
-    import logging
+def check_the_sandbox(course_root: Path, options: list) -> str | None:
+    """Before any student is graded: stop if the sandbox should work and does not (as nbgrader
+    would before its first student), or say once that student code runs unconfined.
 
-    from traitlets.config.loader import KVArgParseConfigLoader, PyFileConfigLoader
+    Returns why student code runs unconfined, or ``None`` if it is sandboxed.
+    """
+    import logging
 
     from labgrader.execute import GradingExecute
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
-    settings = [option for option in options if option.startswith("--") and "=" in option]
-    config.merge(KVArgParseConfigLoader(argv=settings).load_config())
-    executor = GradingExecute(config=config)
+    executor = GradingExecute(config=course_config(course_root, options))
     executor.log = logging.getLogger("multiannotator-autograde")
     if not executor.log.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         executor.log.addHandler(handler)
-    executor.preflight()
+    return executor.preflight()
 
 
 def main(argv=None) -> int:
@@ -277,8 +316,6 @@ def main(argv=None) -> int:
         options.append("--GradingExecute.sandbox=False")
     if args.timeout:
         options.append(f"--Execute.timeout={args.timeout}")
-    if not args.scheduler:
-        check_the_sandbox(args.course_root.resolve(), options)
     students = args.student or find_students(args.course_root, args.assignment)
     if not students:
         print(
@@ -298,10 +335,15 @@ def main(argv=None) -> int:
         )
         outcomes = grader.run(students, force=args.force)
     else:
-        workers = args.workers or os.cpu_count() or 1
-        outcomes = Grader(args.course_root.resolve(), args.assignment, workers, options).run(
-            students
+        root = args.course_root.resolve()
+        grader = Grader(
+            root,
+            args.assignment,
+            args.workers or os.cpu_count() or 1,
+            options,
+            preflight=lambda: check_the_sandbox(root, options),
         )
+        outcomes = grader.run(students)
     failed = [o for o in outcomes if o.status != "graded"]
     for outcome in failed:
         print(

@@ -75,6 +75,13 @@ def sandbox_readiness(course_root: Path) -> str | None:
     return _checked["answer"]
 
 
+def adopt(answer: str | None) -> None:
+    """Take ``answer``, what :func:`sandbox_readiness` found in the process that started this one
+    (same user, machine and course), instead of probing again: a grading worker's first student
+    then waits for no probe kernel."""
+    _checked["answer"] = answer
+
+
 def _check(course_root: Path):
     if os.geteuid() != 0:
         # A grading account (a course on a hub): the kernel's namespaces come from its own user

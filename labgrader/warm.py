@@ -62,16 +62,30 @@ class ForkServer:
             stderr=None,
             text=True,
         )
+        self._ready = False
+
+    def _wait_until_ready(self) -> None:
+        if self._ready:
+            return
         if self.process.stdout.readline().strip() != "ready":
             self.process.kill()
             raise RuntimeError("the warm-kernel fork server did not start")
         self.process.stdout.close()
+        self._ready = True
 
     @classmethod
-    def instance(cls) -> ForkServer:
+    def start_early(cls) -> None:
+        """Start this process's server now and return at once: it imports the stack while the
+        caller does other work (a grading worker importing nbgrader); :meth:`instance` waits."""
         if cls._instance is None or cls._instance.process.poll() is not None:
             cls._instance = cls()
             atexit.register(cls._instance.stop)
+
+    @classmethod
+    def instance(cls) -> ForkServer:
+        """This process's server, started (and waited for) on first use."""
+        cls.start_early()
+        cls._instance._wait_until_ready()
         return cls._instance
 
     def request(self, **message) -> dict:
