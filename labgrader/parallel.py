@@ -60,6 +60,16 @@ def course_config(course_root: Path, options: list):
     return config
 
 
+def _wants_warm_kernels(course_root: Path, options: list) -> bool:
+    """Whether the course grades with warm kernels; ``False`` if its configuration cannot be
+    read here (nbgrader then reports why, and the fork server starts on first use if at all)."""
+    try:
+        config = course_config(course_root, options)
+    except Exception:
+        return False
+    return config.get("GradingExecute", {}).get("warm_kernels", True)
+
+
 def _worker(course_root: str, assignment: str, options: list, log: str, tasks, results) -> None:
     """Grade the students sent on ``tasks`` until told to stop (``None``)."""
     os.chdir(course_root)
@@ -67,11 +77,7 @@ def _worker(course_root: str, assignment: str, options: list, log: str, tasks, r
     descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(descriptor, 1)
     os.dup2(descriptor, 2)
-    if (
-        course_config(Path(course_root), options)
-        .get("GradingExecute", {})
-        .get("warm_kernels", True)
-    ):
+    if _wants_warm_kernels(Path(course_root), options):
         from labgrader.warm import ForkServer
 
         ForkServer.start_early()  # it imports the stack while this process imports nbgrader
