@@ -66,7 +66,7 @@ class Breakdown:
             f"{self.cells:.2f}",
             f"{self.own:.2f}",
             f"{100 * self.efficiency:.0f}%",
-            *(f"{self.parts[name]:.2f}" for name in self.columns()),
+            *(f"{self.parts[name]:.2f}" if name in self.parts else "" for name in self.columns()),
         ]
 
     @staticmethod
@@ -81,10 +81,12 @@ def breakdown(entries: list[dict], seconds: float, cores: int, limit: float) -> 
     notebooks = len(entries)
     spent = seconds * cores / notebooks
     cells = mean(entries, "cells")
-    parts = {name: mean(entries, key) for name, key in PARTS if key}
-    parts["around cells"] = mean(entries, "execute") - parts["kernel start"] - cells
-    parts["slower cells"] = cells - limit
-    parts["rest"] = spent - cells - sum(parts[name] for name, _ in PARTS)
+    parts = {}
+    if all("execute" in entry for entry in entries):  # bare nbclient times only the cells
+        parts = {name: mean(entries, key) for name, key in PARTS if key}
+        parts["around cells"] = mean(entries, "execute") - parts["kernel start"] - cells
+        parts["slower cells"] = cells - limit
+        parts["rest"] = spent - cells - sum(parts[name] for name, _ in PARTS)
     return Breakdown(
         notebooks=notebooks,
         cores=cores,
