@@ -157,3 +157,18 @@ def test_workers_that_cannot_start_end_the_run_with_every_student_reported(tmp_p
     assert START_FAILURES <= int(started[0].group(1)) <= START_FAILURES + 1
     assert "graded 0, failed 3, left 0" in progress.getvalue()
     assert "--no-such-option" in (tmp_path / "reports" / "autograde.log").read_text()
+
+
+def test_workers_grade_by_the_coordinators_sandbox_check_without_probing_again(tmp_path):
+    """What the coordinator's one check found is what each worker grades by."""
+    course = new_course(tmp_path / "course")
+    write_cohort(course, [s for s in STUDENTS if s.name == "instructor_solution"])
+    reason = "the coordinator found that this machine cannot sandbox (told so by this test)"
+    grader = Grader(course, ASSIGNMENT, workers=1, stream=io.StringIO(), preflight=lambda: reason)
+
+    outcomes = grader.run(["instructor_solution"])
+
+    assert [o.status for o in outcomes] == ["graded"], outcomes
+    rows = [r for r in grade_report(course) if r.student == "instructor_solution"]
+    # A worker that probed for itself would have found the sandbox working, as root here.
+    assert len(rows) == len(NOTEBOOKS) and all(reason in row.notes for row in rows), rows

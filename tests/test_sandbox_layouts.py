@@ -168,7 +168,7 @@ def test_a_venv_the_sandbox_user_cannot_enter_stops_grading_with_the_reason(tmp_
 
 
 def test_the_parallel_grader_stops_too(tmp_path):
-    """Its coordinator checks before starting any worker."""
+    """Its coordinator checks while its workers start, before any of them is given a student."""
     locked = Path(tempfile.mkdtemp(prefix="locked-grading-venv-", dir="/opt"))
     try:
         python = venv_on_this_stack(locked / "venv", editable=True)
