@@ -122,11 +122,25 @@ def build_environments(prefix: Path, exchange: str) -> dict:
         )
         + "\n",
     )
+    # Nobody is asked to fetch Jupyter's news from the Internet: the course may run offline (an
+    # exam room), and the question covers the Assignment List's buttons.
+    no_news = {
+        "@jupyterlab/apputils-extension:notification": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        }
+    }
+    _write_if_changed(
+        student / "share/jupyter/lab/settings/overrides.json",
+        json.dumps(no_news, indent=2) + "\n",
+    )
     # Instructors' terminals (the parallel grader runs in one) draw text, not a canvas: readable
     # by screen readers, copyable, and checked by the hub's browser test.
     _write_if_changed(
         grader / "share/jupyter/lab/settings/overrides.json",
-        json.dumps({"@jupyterlab/terminal-extension:plugin": {"rendererType": "dom"}}, indent=2)
+        json.dumps(
+            {**no_news, "@jupyterlab/terminal-extension:plugin": {"rendererType": "dom"}}, indent=2
+        )
         + "\n",
     )
     return {"student": str(student), "instructor": str(grader)}

@@ -336,6 +336,8 @@ def test_a_whole_term_in_the_browser(hub, browser):
         lab = log_in(page, hub, name)
         assignment_list(page)
         assert page.locator("#released_assignments_list").inner_text().count(ASSIGNMENT) == 1
+        # Nobody is asked to fetch Jupyter's news from the Internet (the course may be offline).
+        assert page.get_by_text("Jupyter news").count() == 0
         shot(page, f"03-{name}-assignment-list")
         answer_and_submit(page, hub, name, lab, answers[name])
         shot(page, f"04-{name}-submitted")
