@@ -1,4 +1,5 @@
-"""Course folders and nbgrader commands, for the sample class, the tests and the benchmark."""
+"""Course folders, their nbgrader configuration and nbgrader commands (the grader, the sample
+class, the tests and the benchmark)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,23 @@ def nbgrader_env(extra: dict | None = None) -> dict:
         "PATH": f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}",
         **(extra or {}),
     }
+
+
+def course_config(course_root: Path, options: list = ()):
+    """The course's ``nbgrader_config.py`` with the ``--Class.trait=value`` ``options`` merged in."""
+    from traitlets.config.loader import KVArgParseConfigLoader, PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    settings = [option for option in options if option.startswith("--") and "=" in option]
+    config.merge(KVArgParseConfigLoader(argv=settings).load_config())
+    return config
+
+
+def course_db_url(course_root: Path) -> str:
+    """The gradebook URL that ``nbgrader_config.py`` in ``course_root`` sets, here."""
+    from nbgrader.coursedir import CourseDirectory
+
+    return CourseDirectory(config=course_config(course_root), root=str(course_root)).db_url
 
 
 def run_nbgrader(

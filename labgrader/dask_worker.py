@@ -33,6 +33,7 @@ from pathlib import Path
 from distributed import WorkerPlugin, get_worker
 
 from labgrader import timings
+from labgrader.course import course_db_url
 from labgrader.course_version import CourseVersion, course_version, differences
 
 PLUGIN_NAME = "multiannotator-grading"
@@ -55,15 +56,6 @@ def gradebook_identity(db_url: str) -> str:
     if url.get_backend_name() == "sqlite":
         return f"sqlite:///{Path(url.database or '').resolve()}"
     return url._replace(password=None).render_as_string(hide_password=False)
-
-
-def course_db_url(course_root: Path) -> str:
-    """The gradebook URL that ``nbgrader_config.py`` in ``course_root`` sets, here."""
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
-    return CourseDirectory(config=config, root=str(course_root)).db_url
 
 
 def safe_relative(name: str) -> Path:

@@ -20,11 +20,11 @@ import uuid
 from pathlib import Path
 
 from labgrader import timings
+from labgrader.course import course_db_url
 from labgrader.course_version import course_version
 from labgrader.dask_worker import (
     PLUGIN_NAME,
     GradingWorker,
-    course_db_url,
     grade_student,
     gradebook_identity,
     read_files,

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from labgrader.course import course_config
 from labgrader.intake import record_failed_submission
 
 ATTEMPTS = 2
@@ -48,16 +49,6 @@ def find_students(course_root: Path, assignment: str) -> list[str]:
     """Students with a submission folder for ``assignment``, as ``nbgrader autograde`` finds them."""
     submitted = Path(course_root) / "submitted"
     return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
-
-
-def course_config(course_root: Path, options: list):
-    """The course's ``nbgrader_config.py`` with the ``--Class.trait=value`` ``options`` merged in."""
-    from traitlets.config.loader import KVArgParseConfigLoader, PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
-    settings = [option for option in options if option.startswith("--") and "=" in option]
-    config.merge(KVArgParseConfigLoader(argv=settings).load_config())
-    return config
 
 
 def _wants_warm_kernels(course_root: Path, options: list) -> bool:

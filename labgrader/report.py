@@ -31,6 +31,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from labgrader.comments import manual_comments
+from labgrader.course import course_db_url
 from labgrader.intake import FAILED_SUBMISSION_FILE, STATE_KEY, grading_failure, notebook_problem
 from labgrader.integrity import edited_locked_cells
 from labgrader.submissions import ASSIGNMENT, NOTEBOOKS
@@ -127,7 +128,7 @@ def _notes(graded_nb) -> list[str]:
 def grade_report(course_root: Path, db_url: str | None = None) -> list[ReportRow]:
     """One row per (student who submitted anything, notebook of the assignment)."""
     course_root = Path(course_root)
-    db_url = db_url or _db_url(course_root)
+    db_url = db_url or course_db_url(course_root)
     with Gradebook(db_url) as gradebook:
         max_scores = {
             nb.name: nb.max_score for nb in gradebook.find_assignment(ASSIGNMENT).notebooks
@@ -137,15 +138,6 @@ def grade_report(course_root: Path, db_url: str | None = None) -> list[ReportRow
             for student in submitted_students(course_root)
             for notebook in NOTEBOOKS
         ]
-
-
-def _db_url(course_root: Path) -> str:
-    """The gradebook URL that ``nbgrader_config.py`` in ``course_root`` sets."""
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
-    return CourseDirectory(config=config, root=str(course_root)).db_url
 
 
 def gradebook_snapshot(db_url: str) -> dict:

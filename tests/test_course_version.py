@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from labgrader import dask_worker
+from labgrader.course import course_db_url
 from labgrader.course_version import course_version, differences
 from labgrader.dask_worker import (
     GradingWorker,
     Refusal,
-    course_db_url,
     gradebook_identity,
     read_files,
     safe_relative,
