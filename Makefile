@@ -1,6 +1,6 @@
 # The two commands a fresh machine needs (see README):
 #   make sample-class   set up, regenerate the release, grade the bundled sample class
-#   make test           set up, then run the whole test suite
+#   make test           set up, then run the whole test suite and build the manual
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,8 +9,9 @@ BASE_PYTHON ?= /usr/bin/python3
 # nbgrader runs `alembic` by name, so the venv's bin must be on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-# Debian packages the tests drive for real: Chromium for Playwright (never a download), PostgreSQL.
-SYSTEM_PACKAGES := chromium chromium-driver postgresql nodejs
+# Debian packages the tests drive for real: Chromium for Playwright (never a download), PostgreSQL;
+# Graphviz draws the manual's diagrams.
+SYSTEM_PACKAGES := chromium chromium-driver postgresql nodejs graphviz
 
 # What students install (README, "The student environment"): the pinned stack and helpers, no grader.
 STUDENT_VENV ?= .venv-student
@@ -20,7 +21,7 @@ STUDENT_PY := $(STUDENT_VENV)/bin/python
 GRADER_VENV ?= .venv-grader
 GRADER_PY := $(GRADER_VENV)/bin/python
 
-.PHONY: setup student-env grader-env hub system-packages sandbox-user sample-class test lab lint format release clean-sample
+.PHONY: setup student-env grader-env hub system-packages sandbox-user sample-class test docs lab lint format release clean-sample
 
 setup: $(VENV)/.installed
 
@@ -50,7 +51,9 @@ $(STUDENT_VENV)/.installed: requirements-student.txt helpers/pyproject.toml $(wi
 
 grader-env: $(GRADER_VENV)/.installed
 
-$(GRADER_VENV)/.installed: requirements.txt pyproject.toml helpers/pyproject.toml $(wildcard helpers/*.py) $(wildcard labgrader/*.py) $(wildcard labgrader/templates/*.j2) jupyter-config/nbgrader_labgrader.json
+GRADER_FILES := $(shell find labgrader -name '*.py' -o -name '*.j2' -o -name '*.json')
+
+$(GRADER_VENV)/.installed: requirements.txt pyproject.toml helpers/pyproject.toml $(wildcard helpers/*.py) $(GRADER_FILES) jupyter-config/nbgrader_labgrader.json
 	$(BASE_PYTHON) -m venv $(GRADER_VENV)
 	$(GRADER_PY) -m pip install --quiet --disable-pip-version-check pip==26.3
 	$(GRADER_PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
@@ -73,10 +76,19 @@ sandbox-user:
 	else echo "Not root, so no sandbox user: grading will run student code unconfined, and say so"; fi
 
 sample-class: setup sandbox-user
-	$(PY) -m labgrader.sample_class
+	$(PY) -m labgrader.sample
 
+# The whole suite (pytest-xdist spreads it over the cores: tests that share an expensive fixture
+# run on one worker), then the manual, offline, warnings as errors.
 test: setup system-packages sandbox-user
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory docs
+
+# The manual: a Sphinx site from docs/ and the docstrings, built offline (no theme, font or
+# script is fetched), every warning an error: a broken cross-reference fails.
+docs: setup
+	rm -rf docs/_build
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
 # Course staff: a JupyterHub for the course on this machine, from a roster (README, "Running the
 # course on JupyterHub"). Idempotent: run it again after editing the roster.
@@ -90,12 +102,13 @@ lab: student-env
 	$(STUDENT_PY) -m helpers.student_lab
 
 lint: setup
-	$(VENV)/bin/ruff check helpers labgrader tests benchmarks nbgrader_config.py
-	$(VENV)/bin/ruff format --check helpers labgrader tests benchmarks nbgrader_config.py
+	$(VENV)/bin/ruff check helpers labgrader tests benchmarks docs nbgrader_config.py
+	$(VENV)/bin/ruff format --check helpers labgrader tests benchmarks docs nbgrader_config.py
+	$(VENV)/bin/lint-imports
 
 format: setup
-	$(VENV)/bin/ruff format helpers labgrader tests benchmarks nbgrader_config.py
-	$(VENV)/bin/ruff check --fix helpers labgrader tests benchmarks nbgrader_config.py
+	$(VENV)/bin/ruff format helpers labgrader tests benchmarks docs nbgrader_config.py
+	$(VENV)/bin/ruff check --fix helpers labgrader tests benchmarks docs nbgrader_config.py
 
 release: setup
 	cd $(CURDIR) && $(VENV)/bin/nbgrader generate_assignment multiannotator --force

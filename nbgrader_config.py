@@ -46,7 +46,7 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.LockCells",
     "nbgrader.preprocessors.ClearSolutions",
     "nbgrader.preprocessors.ClearOutput",
-    "labgrader.variants.DatasetVariants",
+    "labgrader.judging.variants.DatasetVariants",
     "nbgrader.preprocessors.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
     "nbgrader.preprocessors.SaveCells",
@@ -75,7 +75,7 @@ c.IgnorePattern.pattern = r"(?m)^\S.*:\d+: \w*Warning: "
 
 # A whole notebook gets at most this long; cells after are not run and the report says why.
 c.GradingExecute.notebook_timeout = 600
-# Kernels forked from a process that has imported the stack (labgrader.warm).
+# Kernels forked from a process that has imported the stack (labgrader.kernels.warm).
 c.GradingExecute.warm_kernels = True
 # Student code runs as the user nbgrader-sandbox, sees neither the gradebook, the solutions nor
 # other students, has no network and limited memory, processes and CPU (labgrader.sandbox).
@@ -84,7 +84,7 @@ c.GradingExecute.sandbox = True
 
 # One unreadable notebook costs only itself (nbgrader would drop the whole submission), and before
 # the first student the sandbox is checked: grading stops if it should work and does not.
-c.Autograde.exporter_class = "labgrader.execute.GradingNotebookExporter"
+c.Autograde.exporter_class = "labgrader.autograde.exporter.GradingNotebookExporter"
 
 # Locked cells are compared with the release the students were given, not with the checksum
 # generate_assignment stored before it stripped the hidden tests (nbgrader #1961): a warning
@@ -93,21 +93,21 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "labgrader.integrity.RestoreLockedCells",
+    "labgrader.autograde.integrity.RestoreLockedCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
 # Autograde with the course's kernel settings and re-judge every test cell in this process.
 c.Autograde.autograde_preprocessors = [
-    "labgrader.execute.GradingExecute",
+    "labgrader.autograde.execute.GradingExecute",
     "nbgrader.preprocessors.IgnorePattern",
-    "labgrader.verify.VerifyAnswers",
+    "labgrader.autograde.verify.VerifyAnswers",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "labgrader.limits.LimitOutputSize",
-    "labgrader.limits.DescribeImages",
+    "labgrader.autograde.limits.LimitOutputSize",
+    "labgrader.autograde.limits.DescribeImages",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
-    "labgrader.comments.AddTestCellComments",
+    "labgrader.reporting.comments.AddTestCellComments",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -115,13 +115,13 @@ c.Autograde.autograde_preprocessors = [
 # Feedback handed back to students never shows hidden tests (nbgrader issues #917, #1363), and
 # shows the points the gradebook holds, a grader's override and its reason included.
 c.GenerateFeedback.preprocessors = [
-    "labgrader.feedback.StripHiddenTests",
+    "labgrader.reporting.feedback.StripHiddenTests",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
 # `nbgrader export` writes grades.csv with the graders' comments, properly quoted.
-c.ExportApp.plugin_class = "labgrader.export.GradesAndComments"
+c.ExportApp.plugin_class = "labgrader.reporting.export.GradesAndComments"
 
 # A course without an exchange is not an error: no critical log line on every Formgrader request.
-c.ExchangeFactory.list = "labgrader.exchange.CourseExchangeList"
+c.ExchangeFactory.list = "labgrader.course.exchange.CourseExchangeList"

@@ -1,4 +1,4 @@
-"""Where each grader's time goes, from the per-notebook timings (:mod:`labgrader.timings`).
+"""Where each grader's time goes, from the per-notebook timings (:mod:`labgrader.autograde.timings`).
 
 The *limit* is what the notebooks' own cells take in an already-started warm kernel, as the
 kernel timed them, in the run of one warm worker (no other worker competing for the cores);

@@ -1,10 +1,10 @@
 """How fast can a class be graded? Plain nbgrader against warm kernels, every core and Dask.
 
-    python benchmarks/grading_benchmark.py [--students 60] [--csv benchmarks/results.csv]
+    python -m benchmarks.grading_benchmark [--students 60] [--csv benchmarks/results.csv]
                                            [--flat 20,60,200] [--methods nbgrader,dask-2,...]
 
-Builds a synthetic class of N students from the cohort of the tests
-(``tests/cohort.py``: correct, wrong and cheating submissions; not the ones that
+Run from the repository's root. Builds a synthetic class of N students from the cohort
+(:mod:`labgrader.sample.cohort`: correct, wrong and cheating submissions; not the ones that
 wait for a timeout), then grades the very same submissions, each time in a fresh
 copy of the course, with:
 
@@ -18,11 +18,11 @@ copy of the course, with:
   PostgreSQL gradebook (needs root and Debian's PostgreSQL; skipped otherwise). The
   cluster's start is not timed; the workers' set-up for the course is.
 
-All but the unsandboxed ones confine student code (``labgrader.sandbox``)
+All but the unsandboxed ones confine student code (:mod:`labgrader.sandbox`)
 where the machine allows it.
 
 It prints seconds per student and the speed-up over plain nbgrader, and, from the
-notebooks' own timings (:mod:`labgrader.timings`, see :mod:`breakdown`), the limit (the
+notebooks' own timings (:mod:`labgrader.autograde.timings`, see :mod:`breakdown`), the limit (the
 cells' own time in an already-started kernel, per student), each grader's own time per
 notebook, its efficiency and where its own time goes. It checks that every grader produced
 the same gradebook and writes the figures to a CSV. With ``--flat`` it also times the
@@ -44,19 +44,16 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))  # tests.cohort is the class generator
+from nbclient import NotebookClient
 
-from nbclient import NotebookClient  # noqa: E402
-
-from benchmarks.breakdown import Breakdown, breakdown, field, limit_per_student, mean  # noqa: E402
-from labgrader import timings  # noqa: E402
-from labgrader.course import BIN_DIR, nbgrader_env, new_course  # noqa: E402
-from labgrader.report import gradebook_snapshot  # noqa: E402
-from labgrader.submissions import ASSIGNMENT, read_notebook  # noqa: E402
-from tests.cohort import STUDENTS, write_cohort  # noqa: E402
-from tests.dask_cluster import LocalCluster  # noqa: E402
-from tests.postgres_server import running_postgres, why_no_postgres  # noqa: E402
+from benchmarks.breakdown import Breakdown, breakdown, field, limit_per_student, mean
+from labgrader.autograde import timings
+from labgrader.course.assignment import ASSIGNMENT, read_notebook
+from labgrader.course.config import BIN_DIR, REPO_ROOT, nbgrader_env, new_course
+from labgrader.reporting.report import gradebook_snapshot
+from labgrader.sample.cohort import STUDENTS, write_cohort
+from tests.support.dask_cluster import LocalCluster
+from tests.support.postgres import running_postgres, why_no_postgres
 
 LIMIT_METHOD = "grader-1-warm"  # whose cell timings are the limit: one warm kernel at a time
 

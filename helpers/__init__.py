@@ -17,6 +17,7 @@ The test cells call :func:`helpers.checks.check_answer`; you do not need to.
 """
 
 from helpers.data import LAB_SEED, load_lab_data, make_multiannotator_data
+from helpers.figures import side_by_side
 from helpers.model import (
     accuracy,
     held_out_accuracy,
@@ -28,7 +29,6 @@ from helpers.plots import (
     plot_label_errors,
     plot_labels,
     plot_majority_vote_errors,
-    side_by_side,
 )
 from helpers.votes import vote_counts
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from importlib import metadata
 
 from helpers import answers as read
 from helpers.answers import ANSWER_MIME_TYPE, AnswerError
@@ -18,6 +19,10 @@ from helpers.data import _lab_data_and_design, load_lab_data, loaded_dataset
 from helpers.parts import PARTS, DatasetShape, Part
 
 PAYLOAD_VERSION = 1
+JUDGE_ENTRY_POINT_GROUP = "multiannotator_lab"
+JUDGE_ENTRY_POINT = "judge_in_kernel"
+"""The entry point through which a grader installed beside ``helpers`` (an instructor's machine)
+judges hidden tests in the kernel: looked up by name, so ``helpers`` imports nothing of it."""
 
 
 @functools.cache
@@ -105,12 +110,22 @@ def check_answer(part_name: str, *values, hidden: bool = False) -> None:
     )
 
 
+@functools.cache
+def _installed_judge():
+    """The course grader's in-kernel judge, found by its entry point's name; ``None`` where the
+    grader is not installed (a student's kernel) or cannot be imported (the grading sandbox)."""
+    for entry_point in metadata.entry_points(group=JUDGE_ENTRY_POINT_GROUP, name=JUDGE_ENTRY_POINT):
+        try:
+            return entry_point.load()
+        except ImportError:
+            return None
+    return None
+
+
 def _judge_where_the_grader_is_installed(part_name: str, values: tuple) -> None:
-    try:
-        from labgrader.judge import judge_in_kernel
-    except ImportError:
-        return  # a student's kernel, or the grading sandbox: the grader judges the record
-    judge_in_kernel(part_name, *values)
+    judge = _installed_judge()
+    if judge is not None:  # elsewhere the grader judges the record, in its own process
+        judge(part_name, *values)
 
 
 def _publish(payload: dict, names: list) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PATHS = ["helpers", "labgrader", "tests", "benchmarks", "nbgrader_config.py"]
+PATHS = ["helpers", "labgrader", "tests", "benchmarks", "docs", "nbgrader_config.py"]
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])

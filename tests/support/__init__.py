@@ -1,0 +1,1 @@
+"""What the tests share and what is not a test: builders, servers, the browser."""
