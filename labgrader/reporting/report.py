@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -37,6 +37,8 @@ from labgrader.autograde.verify import VERDICT_KEY
 from labgrader.course.assignment import ASSIGNMENT, NOTEBOOKS
 from labgrader.course.config import course_db_url
 from labgrader.reporting.comments import manual_comments
+from labgrader.reporting.lms_cli import add_lms_arguments, lms_requested, run_lms
+from labgrader.reporting.similarity_notes import similarity_is_stale, similarity_notes
 
 GRADED, MANUAL, MISSING, NOT_GRADABLE = "graded", "needs manual grading", "missing", "not gradable"
 
@@ -134,11 +136,18 @@ def grade_report(course_root: Path, db_url: str | None = None) -> list[ReportRow
         max_scores = {
             nb.name: nb.max_score for nb in gradebook.find_assignment(ASSIGNMENT).notebooks
         }
-        return [
+        rows = [
             _row(gradebook, course_root, student, notebook, max_scores.get(notebook, 0.0))
             for student in submitted_students(course_root)
             for notebook in NOTEBOOKS
         ]
+    alike = similarity_notes(course_root)
+    return [
+        replace(row, notes="; ".join(filter(None, (row.notes, alike[(row.student, row.notebook)]))))
+        if (row.student, row.notebook) in alike
+        else row
+        for row in rows
+    ]
 
 
 def gradebook_snapshot(db_url: str) -> dict:
@@ -200,13 +209,22 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Grade report of every submission, with status.")
     parser.add_argument("--course-root", type=Path, default=Path.cwd())
     parser.add_argument("--output", type=Path, help="CSV path (default: reports/grade_report.csv)")
+    add_lms_arguments(parser)
     args = parser.parse_args(argv)
+    if args.roster_only and not lms_requested(args):
+        parser.error("--roster-only reads the names from --canvas FILE or --moodle FILE")
+    if args.roster_only:
+        return run_lms(args, args.course_root)
     rows = grade_report(args.course_root)
     output = args.output or args.course_root / "reports" / "grade_report.csv"
     write_csv(rows, output)
     print_table(rows)
     print(f"\nwrote {output}")
-    return 0
+    if similarity_is_stale(args.course_root):
+        print(
+            "reports/similarity.csv is older than some submissions: run multiannotator-similarity"
+        )
+    return run_lms(args, args.course_root) if lms_requested(args) else 0
 
 
 if __name__ == "__main__":
