@@ -11,9 +11,15 @@ from pathlib import Path
 
 from labgrader.course.config import REPO_ROOT
 from labgrader.hub.control import api, is_running, load_state, stop
-from labgrader.hub.courses import course_folder, migrate_course_folder
+from labgrader.hub.courses import (
+    course_folder,
+    course_students,
+    migrate_course_folder,
+    record_course_students,
+)
 from labgrader.hub.environments import build_environments, install_proxy, write_if_changed
 from labgrader.hub.roster import (
+    append_person,
     courses_of,
     ensure_account,
     grader_account,
@@ -69,6 +75,8 @@ def setup(args) -> dict:
                 f"{course}: {folder}/nbgrader_config.py now names the grader's modules by their "
                 "new names (the old file is kept beside it, as nbgrader_config.py.before-2.1)"
             )
+        grader_python = f"{hub['environments']['instructor']}/bin/python"
+        record_course_students(folder, course_students(people, course), grader_python, grader)
         hub["courses"][course] = {
             "grader": grader,
             "home": str(home),
@@ -99,9 +107,12 @@ def add_student(args) -> None:
     """Append the student to the roster, make their account, and tell the running hub."""
     hub = load_state(args.state)
     roster = Path(hub["roster"])
-    password = args.password or ""
-    with roster.open("a") as handle:
-        handle.write(f"{args.user},student,{args.course},{password}\n")
+    append_person(
+        roster,
+        {"user": args.user, "role": "student", "course": args.course,
+         "password": args.password or "", "first_name": args.first_name or "",
+         "last_name": args.last_name or "", "email": args.email or ""},
+    )  # fmt: skip
     # The hub as it was set up, whatever the command line's defaults say.
     args.roster, args.prefix, args.exchange = str(roster), hub["prefix"], hub["exchange"]
     args.ip, args.port = hub["bind_url"].rsplit("//", 1)[1].rsplit(":", 1)

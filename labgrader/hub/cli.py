@@ -35,6 +35,9 @@ def main(argv=None) -> int:
             command.add_argument("user")
             command.add_argument("--course", required=True)
             command.add_argument("--password")
+            command.add_argument("--first-name")
+            command.add_argument("--last-name")
+            command.add_argument("--email")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         raise SystemExit("the hub is set up and run as root: it makes accounts and starts servers")

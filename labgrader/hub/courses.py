@@ -1,7 +1,9 @@
-"""Each course's folder on the hub, owned by its grading account, made once and kept current."""
+"""Each course's folder on the hub, owned by its grading account, made once and kept current,
+and its students in its gradebook, with their names."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -43,3 +45,31 @@ def migrate_course_folder(folder: Path) -> list[str]:
     for path in config.parent.glob("nbgrader_config.py*"):
         os.chown(path, owner.st_uid, owner.st_gid)
     return changes
+
+
+def course_students(people: dict, course: str) -> dict[str, dict]:
+    """The course's students (user -> the names the roster gives), as the gradebook takes them."""
+    return {
+        person.user: dict(person.names)
+        for person in people.values()
+        if person.roles.get(course) == "student"
+    }
+
+
+def record_course_students(
+    folder: Path, students: dict[str, dict], python: str, account: str | None = None
+) -> None:
+    """Add the course's students to its gradebook, with the names the roster gives.
+
+    Runs ``python -m labgrader.course.students`` in the course folder as ``account`` (the
+    course's grading account, which owns the gradebook; ``None``: as this process), so that
+    the Formgrader lists every student by name before anyone has handed anything in. Names
+    the roster leaves out are never blanked (an LMS may have filled them in).
+    """
+    command = [python, "-m", "labgrader.course.students", "--course-root", str(folder)]
+    if account is not None:
+        command = ["runuser", "-u", account, "--", *command]
+    subprocess.run(
+        command, input=json.dumps(students), text=True, cwd=folder, check=True,
+        capture_output=True,
+    )  # fmt: skip

@@ -2,12 +2,15 @@
 
 The roster is a CSV file with one line per person and course::
 
-    user,role,course,password
-    ada,instructor,dcai-lab,
-    alice,student,dcai-lab,
-    bob,student,dcai-lab,a-password-of-bobs
+    user,role,course,password,first_name,last_name,email
+    ada,instructor,dcai-lab,,Ada,Lovelace,ada@example.edu
+    alice,student,dcai-lab,,Alice,Liddell,alice@example.edu
+    bob,student,dcai-lab,a-password-of-bobs,,,
 
 ``role`` is ``student`` or ``instructor``; a person in two courses has two lines.
+``first_name``, ``last_name`` and ``email`` are optional columns (a roster without them is
+read as before): the Formgrader lists students by them, so each course's gradebook gets
+them (:func:`~labgrader.hub.courses.record_course_students`).
 An empty password gets a random one, written to the hub's state folder
 (``initial-passwords.csv``, readable by root only); a password is only ever set
 when the account is created, so running the set-up again changes nothing.
@@ -43,6 +46,7 @@ class Person:
     user: str
     password: str = ""
     roles: dict = field(default_factory=dict)  # course -> role
+    names: dict = field(default_factory=dict)  # first_name, last_name, email (those given)
 
     def courses(self, role: str) -> list[str]:
         return sorted(course for course, r in self.roles.items() if r == role)
@@ -53,7 +57,7 @@ def read_roster(path: Path) -> dict[str, Person]:
     people: dict[str, Person] = {}
     with Path(path).open(newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle), start=2):
-            user, role, course = (row.get(k, "").strip() for k in ("user", "role", "course"))
+            user, role, course = ((row.get(k) or "").strip() for k in ("user", "role", "course"))
             password = (row.get("password") or "").strip()
             for what, value in (("user", user), ("course", course)):
                 if not NAME.match(value):
@@ -72,9 +76,49 @@ def read_roster(path: Path) -> dict[str, Person]:
                 )
             person.roles[course] = role
             person.password = person.password or password
+            _add_names(person, row, f"{path}:{number}")
     if not people:
         raise RosterError(f"{path}: no one is on the roster")
     return people
+
+
+NAME_COLUMNS = ("first_name", "last_name", "email")
+
+
+def _add_names(person: Person, row: dict, where: str) -> None:
+    for column in NAME_COLUMNS:
+        value = (row.get(column) or "").strip()
+        if not value:
+            continue
+        if column == "email" and ("@" not in value or " " in value):
+            raise RosterError(f"{where}: email {value!r} is not an email address")
+        if person.names.get(column, value) != value:
+            raise RosterError(
+                f"{where}: {person.user}'s {column} is {person.names[column]!r} on an earlier "
+                f"line and {value!r} here"
+            )
+        person.names[column] = value
+
+
+def append_person(path: Path, row: dict) -> None:
+    """Add a line to the roster, under its own header (a column it lacks is added to it)."""
+    path = Path(path)
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = list(reader.fieldnames or ()), list(reader)
+    given = {key: value for key, value in row.items() if value}
+    missing = [key for key in given if key not in header]
+    if missing:  # rewrite the roster with the new columns; every line kept as it was
+        header += missing
+        with path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    ends_a_line = path.read_bytes().endswith(b"\n")
+    with path.open("a", newline="") as handle:
+        if not ends_a_line:
+            handle.write("\n")
+        csv.DictWriter(handle, fieldnames=header, lineterminator="\n").writerow(given)
 
 
 def courses_of(people: dict[str, Person]) -> list[str]:

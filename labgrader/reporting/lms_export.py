@@ -18,15 +18,11 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from labgrader.course.assignment import ASSIGNMENT
+from labgrader.course.students import update_students
 from labgrader.reporting.canvas import Canvas
 from labgrader.reporting.lms_files import LmsFileError, LmsFormat, format_number, read_sheet
 from labgrader.reporting.lms_files import write_sheet as write_lms_sheet
-from labgrader.reporting.lms_grades import (
-    fill_names,
-    lab_grades,
-    points_of,
-    submitted_not_graded,
-)
+from labgrader.reporting.lms_grades import lab_grades, points_of, submitted_not_graded
 from labgrader.reporting.lms_match import match_rows, read_ids
 from labgrader.reporting.moodle import Moodle
 
@@ -95,6 +91,10 @@ def fill_lms_file(
             f"the gradebook has no assignment {options.assignment!r}: autograde it first"
         ) from None
     grades = lab_grades(gradebook, options.assignment)
+    targets = []
+    if not options.roster_only:  # a column that cannot be filled is said first
+        wanted = {nb: p for nb, p in points.items() if (nb is None) != options.per_notebook}
+        targets = lms.targets(sheet, list(options.columns), wanted, options.assignment)
     rows = lms.student_rows(sheet)
     keys = {row: sheet.rows[row][sheet.column(key_column)] for row in rows}
     matching = match_rows(keys, set(grades), read_ids(options.ids) if options.ids else None)
@@ -112,13 +112,11 @@ def fill_lms_file(
     outcome.not_graded = submitted_not_graded(course_root, options.assignment, grades)
     if outcome.blocked:
         return outcome
-    outcome.names_filled = fill_names(
+    outcome.names_filled = update_students(
         gradebook, {student: lms.names(sheet, row) for student, row in matched.items()}
     )
     if options.roster_only:
         return outcome
-    wanted = {nb: p for nb, p in points.items() if (nb is None) != options.per_notebook}
-    targets = lms.targets(sheet, list(options.columns), wanted, options.assignment)
     outcome.columns = [(target.name, target.new) for target in targets]
     comma = lms.decimal_comma(sheet)
     for row in rows:

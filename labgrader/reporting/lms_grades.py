@@ -13,8 +13,6 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-NAME_FIELDS = ("first_name", "last_name", "email", "lms_user_id")
-
 
 @dataclass
 class LabGrade:
@@ -75,23 +73,3 @@ def submitted_not_graded(course_root: Path | None, assignment: str, grades: dict
         return []
     handed_in = {p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir()}
     return sorted(s for s in handed_in if s not in grades or grades[s].total is None)
-
-
-def fill_names(gradebook: Gradebook, names: dict[str, dict]) -> list[str]:
-    """Write the LMS's names, email and user id into the gradebook (student id -> fields).
-
-    Only fields the LMS gives (not empty) and that differ are written; returns the students
-    changed.
-    """
-    changed = []
-    for student_id, fields in names.items():
-        student = gradebook.find_student(student_id)
-        update = {
-            key: fields[key]
-            for key in NAME_FIELDS
-            if fields.get(key) and fields[key] != (getattr(student, key) or "")
-        }
-        if update:
-            gradebook.update_or_create_student(student_id, **update)
-            changed.append(student_id)
-    return changed

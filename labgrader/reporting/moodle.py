@@ -40,8 +40,10 @@ class Moodle(LmsFormat):
     def names(self, sheet: Sheet, row: int) -> dict:
         cells = dict(zip(sheet.header, sheet.rows[row], strict=True))
         full = cells["Full name"].strip()
-        first, _, last = full.rpartition(" ")  # Moodle's default: first name(s), then last
-        return {"first_name": first or full, "last_name": last if first else "",
+        # One "Full name" (Moodle's default order: first, then last): the first word is taken as
+        # the first name and the rest as the last name (García Márquez, van der Berg).
+        first, _, last = full.partition(" ")
+        return {"first_name": first, "last_name": last,
                 "email": cells.get("Email address", "").strip(), "lms_user_id": "",
                 "full": full}  # fmt: skip
 
