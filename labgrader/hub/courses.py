@@ -66,10 +66,14 @@ def record_course_students(
     the Formgrader lists every student by name before anyone has handed anything in. Names
     the roster leaves out are never blanked (an LMS may have filled them in).
     """
-    command = [python, "-m", "labgrader.course.students", "--course-root", str(folder)]
+    # nbgrader runs `alembic` by name when it makes a gradebook: the environment's bin first.
+    path = f"{Path(python).parent}:/usr/bin:/bin"
+    command = ["env", f"PATH={path}", python, "-m", "labgrader.course.students",
+               "--course-root", str(folder)]  # fmt: skip
     if account is not None:
         command = ["runuser", "-u", account, "--", *command]
-    subprocess.run(
-        command, input=json.dumps(students), text=True, cwd=folder, check=True,
-        capture_output=True,
-    )  # fmt: skip
+    done = subprocess.run(
+        command, input=json.dumps(students), text=True, cwd=folder, capture_output=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"could not record the students of {folder}: {done.stderr.strip()}")

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from labgrader.reporting.report import submitted_students
-from labgrader.reporting.similarity import load_thresholds
+from labgrader.reporting.similarity import WHOLE_NOTEBOOK, load_thresholds
 from labgrader.reporting.similarity_report import write_csv, write_html
 from labgrader.reporting.similarity_sources import class_parts, compare_notebooks, read_release
 
@@ -46,9 +46,15 @@ def run(course_root: Path, output_dir: Path | None = None, students=None, stream
             file=stream,
         )
     for (a, b), pairs in sorted(by_pair.items(), key=lambda item: -max(p.score for p in item[1])):
-        parts = ", ".join(f"{p.part} {p.score:.2f}" for p in sorted(pairs, key=lambda p: -p.score))
+        parts = ", ".join(
+            f"{_label(p)} {p.score:.2f}" for p in sorted(pairs, key=lambda p: -p.score)
+        )
         print(f"  {a} / {b}: {parts}", file=stream)
     return results
+
+
+def _label(pair) -> str:
+    return f"{pair.notebook} (whole)" if pair.part == WHOLE_NOTEBOOK else pair.part
 
 
 def main(argv=None) -> int:

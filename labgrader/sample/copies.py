@@ -79,6 +79,13 @@ def _not_renamed(tree: ast.AST) -> set[str]:
     return names
 
 
+def renamable(code: str, keep: frozenset = frozenset()) -> list[str]:
+    """The names :func:`rename_variables` renames in ``code``."""
+    tree = ast.parse(code)
+    fixed = set(keep) | set(dir(builtins)) | _not_renamed(tree)
+    return sorted(n for n in bound_names(tree) - fixed if not keyword.iskeyword(n))
+
+
 def rename_variables(code: str, rng: random.Random, keep: frozenset = frozenset()) -> str:
     """``code`` with each variable it binds renamed, except those in ``keep``.
 
@@ -88,7 +95,7 @@ def rename_variables(code: str, rng: random.Random, keep: frozenset = frozenset(
     """
     tree = ast.parse(code)
     fixed = set(keep) | set(dir(builtins)) | _not_renamed(tree)
-    candidates = sorted(n for n in bound_names(tree) - fixed if not keyword.iskeyword(n))
+    candidates = renamable(code, keep)
     taken = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} | fixed
     mapping = {}
     for name in candidates:
@@ -189,14 +196,14 @@ def reorder_statements(code: str, rng: random.Random) -> str:
         blocks.append(lines[previous_end : statement.end_lineno])
         previous_end = statement.end_lineno
     order = list(range(len(body)))
-    position = 0
-    while position < len(order) - 1:
-        a, b = order[position], order[position + 1]
-        if independent(body[a], body[b]) and rng.random() < 0.8:
-            order[position], order[position + 1] = b, a
-            position += 2
-        else:
-            position += 1
+    swappable = [i for i in range(len(body) - 1) if independent(body[i], body[i + 1])]
+    chosen = set()
+    for i in rng.sample(swappable, len(swappable)):  # at least one swap where any is possible
+        if {i - 1, i, i + 1} & chosen or (chosen and rng.random() < 0.5):
+            continue
+        chosen.add(i)
+    for i in chosen:
+        order[i], order[i + 1] = order[i + 1], order[i]
     tail = lines[previous_end:]
     return "\n".join([line for i in order for line in blocks[i]] + tail) + "\n"
 

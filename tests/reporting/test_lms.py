@@ -6,6 +6,7 @@ LMS reads, and compared cell by cell with what was downloaded. The sample class 
 (``python -m labgrader.sample``); each test works on a copy.
 """
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -183,6 +184,22 @@ def test_nbgrader_export_plugins(course):
                           f"--MoodleExport.lms_file={MOODLE_WORKSHEET}", check=False)  # fmt: skip
     assert moodle.returncode == 1 and "sample_blank: 0 / 18" in moodle.stdout
     assert not (course / "reports" / "moodle-import.csv").exists()
+
+
+@pytest.mark.slow
+def test_the_grade_report_names_pairs_of_alike_code(course):
+    """sample_full_marks and sample_partial hand in the instructor's majority vote alike."""
+    compared = subprocess.run(
+        [sys.executable, "-m", "labgrader.reporting.similarity_cli", "--course-root", str(course)],
+        env=nbgrader_env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert "sample_full_marks / sample_partial: answer_majority_vote 1.00" in compared.stdout
+    assert report(course).returncode == 0
+    with (course / "reports" / "grade_report.csv").open(newline="") as handle:
+        notes = {(r["student"], r["notebook"]): r["notes"] for r in csv.DictReader(handle)}
+    assert "code alike" in notes[("sample_full_marks", EX1)]
+    assert "sample_partial (answer_majority_vote, 1.000)" in notes[("sample_full_marks", EX1)]
+    assert "code alike" not in notes[("sample_blank", EX1)] + notes[("sample_blank", EX2)]
 
 
 def test_bad_files_get_a_clear_message(tmp_path, course):
