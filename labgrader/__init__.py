@@ -7,7 +7,8 @@ contract in ``pyproject.toml``, which the test suite checks), from the top:
 - :mod:`labgrader.hub` and :mod:`labgrader.sample`: the course's JupyterHub; the bundled
   sample class, the synthetic cohort and the rules' calibration;
 - :mod:`labgrader.fleet`: ``multiannotator-autograde``, on every core or a Dask cluster;
-- :mod:`labgrader.reporting`: feedback, the Formgrader, the grade report, the export;
+- :mod:`labgrader.reporting`: feedback, the Formgrader, the grade report, the export, grades
+  into Canvas and Moodle, the similarity report;
 - :mod:`labgrader.autograde`: the steps of ``nbgrader autograde``, from intake to scores;
 - :mod:`labgrader.kernels` and :mod:`labgrader.judging`: the grading kernels; whether an
   answer is right, on the student's own dataset (which imports only ``helpers``);

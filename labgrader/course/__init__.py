@@ -7,7 +7,8 @@ the instructor's solutions out of the source notebooks;
 nbgrader's commands in a course folder; :mod:`~labgrader.course.version`
 fingerprints the course, the grader and the stack so that grading machines that
 differ can refuse; :mod:`~labgrader.course.exchange` keeps nbgrader's exchange
-quiet where a course uses none; :mod:`~labgrader.course.renamed` keeps the module
+quiet where a course uses none; :mod:`~labgrader.course.students` records the course's
+students and their names in its gradebook; :mod:`~labgrader.course.renamed` keeps the module
 names of courses set up before the grader's packages were regrouped working for
 one term. This group imports no other group of the grader.
 """

@@ -7,6 +7,9 @@ with the result it must get beside it (:mod:`~labgrader.sample.cohort_variants`:
 datasets of one's own), whose answer cells are in :mod:`~labgrader.sample.answer_cells`;
 :mod:`~labgrader.sample.submissions` fills answers into the release where nbgrader looks for
 them. :mod:`~labgrader.sample.calibration` runs the answer cells of
-:mod:`~labgrader.sample.calibration_methods` on hundreds of datasets to calibrate the rules.
+:mod:`~labgrader.sample.calibration_methods` on hundreds of datasets to calibrate the rules;
+:mod:`~labgrader.sample.similarity_class` plants copies (:mod:`~labgrader.sample.copies`)
+among independent answers, on which :mod:`~labgrader.sample.similarity_measure` sets the
+similarity report's thresholds.
 The test suite and the benchmarks build their classes from here.
 """
