@@ -137,7 +137,11 @@ def fill_lms_file(
             if reason:
                 outcome.kept.append(f"{lms.display(sheet, row)} = {student}: {reason}")
                 continue
-            value = grade.total if target.notebook is None else grade.notebooks[target.notebook]
+            value = (
+                grade.total
+                if target.notebook is None
+                else grade.notebooks.get(target.notebook, 0.0)
+            )
             possible = lms.points_possible(sheet, target, row)
             best = points[target.notebook]
             scaled = value / best * possible if possible and best else value
