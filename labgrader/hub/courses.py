@@ -70,8 +70,9 @@ def record_course_students(
     path = f"{Path(python).parent}:/usr/bin:/bin"
     command = ["env", f"PATH={path}", python, "-m", "labgrader.course.students",
                "--course-root", str(folder)]  # fmt: skip
-    if account is not None:
-        command = ["runuser", "-u", account, "--", *command]
+    if account is not None:  # as the account, in its own home (the course folder's parent)
+        command = ["runuser", "-u", account, "--", command[0], f"HOME={Path(folder).parent}",
+                   *command[1:]]  # fmt: skip
     done = subprocess.run(
         command, input=json.dumps(students), text=True, cwd=folder, capture_output=True
     )

@@ -97,7 +97,9 @@ def fill_lms_file(
         targets = lms.targets(sheet, list(options.columns), wanted, options.assignment)
     rows = lms.student_rows(sheet)
     keys = {row: sheet.rows[row][sheet.column(key_column)] for row in rows}
-    matching = match_rows(keys, set(grades), read_ids(options.ids) if options.ids else None)
+    not_graded = submitted_not_graded(course_root, options.assignment, grades)
+    known = set(grades) | set(not_graded)
+    matching = match_rows(keys, known, read_ids(options.ids) if options.ids else None)
     outcome = LmsOutcome(lms.name, allow_missing=options.allow_missing)
     outcome.unknown_ids = matching.unknown_ids
     outcome.duplicates = [
@@ -106,14 +108,15 @@ def fill_lms_file(
     ]
     matched = matching.row_of()
     for student, grade in sorted(grades.items()):
-        if student not in matched and student not in matching.duplicates:
+        if student not in matched and student not in {*matching.duplicates, *not_graded}:
             listed = f"{student}: {grade.describe(points[None])}"
             (outcome.absent if grade.total is None else outcome.missing).append(listed)
-    outcome.not_graded = submitted_not_graded(course_root, options.assignment, grades)
+    outcome.not_graded = not_graded
     if outcome.blocked:
         return outcome
     outcome.names_filled = update_students(
-        gradebook, {student: lms.names(sheet, row) for student, row in matched.items()}
+        gradebook,
+        {student: lms.names(sheet, row) for student, row in matched.items() if student in grades},
     )
     if options.roster_only:
         return outcome
@@ -125,6 +128,8 @@ def fill_lms_file(
             if row not in {r for rs in matching.duplicates.values() for r in rs}:
                 outcome.no_submission.append(lms.display(sheet, row))
             continue
+        if student in not_graded:
+            continue  # listed as handed in, not autograded
         grade = grades[student]
         if grade.total is None:
             outcome.no_submission.append(f"{lms.display(sheet, row)} = {student}")

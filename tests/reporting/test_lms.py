@@ -108,6 +108,17 @@ def test_a_missing_login_loses_nobody(course):
 
 
 @pytest.mark.slow
+def test_a_submission_not_autograded_is_said_so(course):
+    handed_in = course / "submitted" / "dana" / "multiannotator"
+    handed_in.mkdir(parents=True)
+    shutil.copy(course / "release" / "multiannotator" / f"{EX1}.ipynb", handed_in)
+    run = report(course, "--canvas", str(CANVAS_EXPORT), "--column", LAB, "--ids", str(IDS))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Handed in but not autograded (no grade exported):\n  dana" in run.stdout
+    assert "Absent, Dana" not in run.stdout, "not listed as having handed in nothing"
+
+
+@pytest.mark.slow
 def test_canvas_one_new_column_per_notebook(course):
     run = report(course, "--canvas", str(CANVAS_EXPORT), "--per-notebook", "--ids", str(IDS))
     assert run.returncode == 0, run.stdout + run.stderr
