@@ -42,7 +42,7 @@ class Part:
         The part's id; its test cell's ``grade_id`` is ``"test_" + name``.
     title : str
         What the part asks, for feedback.
-    answers : tuple of (str, str)
+    answers : tuple
         ``(variable name, kind)`` pairs; kinds are those of :mod:`helpers.answers`.
     shape : callable
         ``shape(answers, dataset) -> str``: a sentence saying what was checked,
@@ -99,6 +99,7 @@ def _probabilities_shape(answers: dict, dataset: DatasetShape) -> str:
     )
 
 
+#: Every graded part by its name, in the order of the notebooks.
 PARTS: dict[str, Part] = {
     part.name: part
     for part in (

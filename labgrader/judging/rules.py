@@ -4,7 +4,7 @@ A fixed bar measured on one dataset (say, tie-break accuracy at least 0.86) is t
 datasets and too easy on others. So each rule compares an answer with what fixed methods reach
 on *the same dataset* (:class:`labgrader.judging.reference.LabReference`), and only the constants below
 are shared by every dataset. They were calibrated on hundreds of datasets by
-``benchmarks/calibrate_rules.py``, which checks that every legitimate method of the cohort
+``python -m benchmarks.calibrate_rules``, which checks that every legitimate method of the cohort
 passes on every one and each wrong method fails on nearly all; its result,
 ``labgrader/judging/calibration.json``, is kept beside this file and a test checks the two agree.
 

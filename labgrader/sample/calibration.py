@@ -7,7 +7,7 @@ solutions where a method changes nothing), and judges every recorded answer exac
 autograder does (:func:`labgrader.judging.judge.grade_payload` on that student's reference).
 A classmate's answers, handed in verbatim, are judged too.
 
-:func:`summarize` makes the table: for each part and method, on how many datasets it failed
+``summarize`` makes the table: for each part and method, on how many datasets it failed
 (every legitimate method must fail on none, each wrong one on at least 95%), and, for each
 constant of :mod:`labgrader.judging.rules`, the worst any legitimate method came to it and the
 best any wrong one did, in the rule's own units. ``benchmarks/calibrate_rules.py`` runs it and

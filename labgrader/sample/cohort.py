@@ -8,7 +8,7 @@ report's status for a notebook when it is not "needs manual grading" (the
 default, since the written answers wait for a person), with a piece of the
 reason the report must give.
 
-To add a student, add one entry to :data:`STUDENTS`.
+To add a student, add one entry to ``STUDENTS``.
 """
 
 from __future__ import annotations
