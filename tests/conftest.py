@@ -30,6 +30,30 @@ from tests.support.shared import built_once
 
 matplotlib.use("Agg")  # tests draw in this process, with no screen
 
+# The files that take longest, longest first (from `pytest --durations`): with one file per
+# worker at a time, starting them first lets the short ones fill in around them.
+SLOWEST_FIRST = (
+    "hub/test_hub.py",
+    "autograde/test_cohort.py",
+    "sandbox/test_sandbox.py",
+    "fleet/test_cluster.py",
+    "fleet/test_benchmark.py",
+    "fleet/test_local.py",
+    "lab/test_student_browser.py",
+    "kernels/test_warm_kernels.py",
+    "autograde/test_cohort_variants.py",
+    "sandbox/test_sandbox_layouts.py",
+    "course/test_exchange_cycle.py",
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0].removeprefix("tests/")
+        return SLOWEST_FIRST.index(path) if path in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a file, and of the rest, is kept
+
 
 @pytest.fixture(scope="session")
 def lab():
