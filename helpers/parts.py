@@ -129,8 +129,9 @@ PARTS: dict[str, Part] = {
             "Majority vote with a better tie-break",
             (("labels_from_majority_vote_after_tie_breaker", "labels"),),
             _labels_shape("labels_from_majority_vote_after_tie_breaker"),
-            "every label is still a most-voted class of its row and that the tie-breaks are "
-            "accurate enough",
+            "every label is still a most-voted class of its row, that the tie-breaks follow "
+            "something about each example (no rule that ignores it, such as always the lowest "
+            "class, explains nearly all of them), and that they are accurate enough",
         ),
         Part(
             "pred_probs_for_crowdlab",

@@ -38,7 +38,7 @@ from nbgrader.api import Gradebook
 from labgrader.course.assignment import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
 from labgrader.course.config import REPO_ROOT
 from labgrader.course.renamed import migrate_text
-from labgrader.sample.answer_cells.exercise1 import TB_LEAST_LIKELY
+from labgrader.sample.answer_cells.tie_breaks import TB_LEAST_LIKELY
 from labgrader.sample.cohort import write_cohort
 from tests.support.attacker import attacker, attempts_of
 from tests.support.browser import (
