@@ -51,9 +51,9 @@ def main(argv=None) -> int:
     if args.csv:
         with args.csv.open("w", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["dataset", "part", "method", "kind", "passed", "share"])
+            writer.writerow(["dataset", "part", "method", "kind", "passed", "shares"])
             for (_, index), dataset_rows in zip(tasks, per_dataset, strict=True):
-                writer.writerows([index, *row] for row in dataset_rows)
+                writer.writerows([index, *row[:4], json.dumps(row[4])] for row in dataset_rows)
     result = summarize(
         [row for rows in per_dataset for row in rows], args.datasets, args.course, lab_rows
     )

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+#: The MIME type of the display output in which a test cell records the answers it read.
 ANSWER_MIME_TYPE = "application/vnd.multiannotator-lab.answer+json"
 KINDS = ("labels", "scores", "ids", "probabilities")
 MAX_PAYLOAD_VALUES = 100_000

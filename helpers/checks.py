@@ -47,7 +47,7 @@ def notebook_dataset_shape() -> DatasetShape:
 
 
 def read_answer(kind: str, value, name: str, dataset: DatasetShape):
-    """One answer of the given kind as plain data, or raise :class:`AnswerError`."""
+    """One answer of the given kind as plain data, or raise :class:`~helpers.answers.AnswerError`."""
     if kind == "labels":
         return read.as_class_labels(value, dataset.n_examples, dataset.n_classes, name)
     if kind == "scores":

@@ -1,6 +1,6 @@
 """The lab's datasets: the lab's own, the same for everyone, or one of a student's own.
 
-:func:`load_lab_data` builds the lab's own dataset (seed :data:`LAB_SEED`) by
+:func:`load_lab_data` builds the lab's own dataset (seed :data:`~helpers.simulation.LAB_SEED`) by
 default. A course may give every student a dataset of their own
 (``load_lab_data(course=...)``): the same simulation (:mod:`helpers.simulation`),
 drawn from a stream that the course's name and the student's identity
@@ -55,7 +55,7 @@ class LabData(MultiannotatorData):
     course : str or None
         The course whose students each get a dataset of their own; ``None`` for the
         lab's own dataset, the same for everyone.
-    made_for : Identity or None
+    made_for : ~helpers.identity.Identity or None
         The student this dataset was made for (``None`` for the lab's own).
     """
 
@@ -144,7 +144,7 @@ def load_lab_data(course: str | None = None, *, student: str | None = None) -> L
     Parameters
     ----------
     course : str, optional
-        Without it, the lab's own dataset (seed :data:`LAB_SEED`), the same for
+        Without it, the lab's own dataset (seed :data:`~helpers.simulation.LAB_SEED`), the same for
         everyone. With it (the course's set-up cell passes it when the course gives
         every student a dataset of their own), the dataset of one student in that
         course: the same simulation with its own features, annotations and careless

@@ -42,7 +42,7 @@ class Part:
         The part's id; its test cell's ``grade_id`` is ``"test_" + name``.
     title : str
         What the part asks, for feedback.
-    answers : tuple of (str, str)
+    answers : tuple
         ``(variable name, kind)`` pairs; kinds are those of :mod:`helpers.answers`.
     shape : callable
         ``shape(answers, dataset) -> str``: a sentence saying what was checked,
@@ -99,6 +99,7 @@ def _probabilities_shape(answers: dict, dataset: DatasetShape) -> str:
     )
 
 
+#: Every graded part by its name, in the order of the notebooks.
 PARTS: dict[str, Part] = {
     part.name: part
     for part in (
@@ -128,8 +129,9 @@ PARTS: dict[str, Part] = {
             "Majority vote with a better tie-break",
             (("labels_from_majority_vote_after_tie_breaker", "labels"),),
             _labels_shape("labels_from_majority_vote_after_tie_breaker"),
-            "every label is still a most-voted class of its row and that the tie-breaks are "
-            "accurate enough",
+            "every label is still a most-voted class of its row, that the tie-breaks follow "
+            "something about each example (no rule that ignores it, such as always the lowest "
+            "class, explains nearly all of them), and that they are accurate enough",
         ),
         Part(
             "pred_probs_for_crowdlab",

@@ -104,7 +104,7 @@ def plot_majority_vote_errors(
 ) -> None:
     """:func:`plot_label_errors` for a plain majority vote of the annotations.
 
-    The vote is the one :func:`helpers.pred_probs_from_majority_vote_model`
+    The vote is the one :func:`~helpers.model.pred_probs_from_majority_vote_model`
     fits its model to: each example's most-voted class, ties to the lowest class.
 
     Parameters

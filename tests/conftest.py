@@ -26,8 +26,33 @@ from tests.support.builders import (
     RELEASE_DIR,
     SOURCE_DIR,
 )
+from tests.support.shared import built_once
 
 matplotlib.use("Agg")  # tests draw in this process, with no screen
+
+# The files that take longest, longest first (from `pytest --durations`): with one file per
+# worker at a time, starting them first lets the short ones fill in around them.
+SLOWEST_FIRST = (
+    "hub/test_hub.py",
+    "autograde/test_cohort.py",
+    "sandbox/test_sandbox.py",
+    "fleet/test_cluster.py",
+    "fleet/test_benchmark.py",
+    "fleet/test_local.py",
+    "lab/test_student_browser.py",
+    "kernels/test_warm_kernels.py",
+    "autograde/test_cohort_variants.py",
+    "sandbox/test_sandbox_layouts.py",
+    "course/test_exchange_cycle.py",
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0].removeprefix("tests/")
+        return SLOWEST_FIRST.index(path) if path in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a file, and of the rest, is kept
 
 
 @pytest.fixture(scope="session")
@@ -61,33 +86,39 @@ def release_notebooks() -> dict:
 def sequential_cohort(tmp_path_factory) -> Path:
     """The synthetic class of :mod:`labgrader.sample.cohort`, graded by one plain ``nbgrader
     autograde`` run with ordinary kernels: the baseline every faster way of grading must
-    reproduce."""
-    root = new_course(tmp_path_factory.mktemp("cohort"))
-    write_cohort(root)
-    started = time.monotonic()
-    graded = run_nbgrader(
-        root,
-        "autograde",
-        ASSIGNMENT,
-        f"--Execute.timeout={COHORT_CELL_TIMEOUT}",
-        "--GradingExecute.warm_kernels=False",
-    )
-    seconds = time.monotonic() - started
-    (root / AUTOGRADE_OUTPUT).write_text(graded.stdout + graded.stderr)
-    print(f"\nsequential nbgrader autograde of {len(STUDENTS)} students: {seconds:.0f} s")
-    return root
+    reproduce. Built once per test run (:mod:`tests.support.shared`); tests only read it."""
+
+    def grade(folder: Path) -> None:
+        root = new_course(folder / "course")
+        write_cohort(root)
+        started = time.monotonic()
+        graded = run_nbgrader(
+            root,
+            "autograde",
+            ASSIGNMENT,
+            f"--Execute.timeout={COHORT_CELL_TIMEOUT}",
+            "--GradingExecute.warm_kernels=False",
+        )
+        seconds = time.monotonic() - started
+        (root / AUTOGRADE_OUTPUT).write_text(graded.stdout + graded.stderr)
+        print(f"\nsequential nbgrader autograde of {len(STUDENTS)} students: {seconds:.0f} s")
+
+    return built_once(tmp_path_factory, "sequential-cohort", grade) / "course"
 
 
 @pytest.fixture(scope="session")
 def student_environment(tmp_path_factory) -> Path:
-    """The student environment, built as ``make student-env`` builds it, in a folder of its own."""
-    venv = tmp_path_factory.mktemp("student-env") / "venv"
-    built = subprocess.run(
-        ["make", "--no-print-directory", "student-env", f"STUDENT_VENV={venv}"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    return venv
+    """The student environment, built as ``make student-env`` builds it, in a folder of its own
+    (once per test run)."""
+
+    def build(folder: Path) -> None:
+        built = subprocess.run(
+            ["make", "--no-print-directory", "student-env", f"STUDENT_VENV={folder / 'venv'}"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+        assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+
+    return built_once(tmp_path_factory, "student-environment", build) / "venv"

@@ -34,5 +34,5 @@ def _open(self, db_url: str, course_id: str = "default_course", authenticator=No
 
 
 def install() -> None:
-    """Use :func:`_open` for every gradebook this process opens (idempotent)."""
+    """Use ``_open`` for every gradebook this process opens (idempotent)."""
     api.Gradebook.__init__ = _open

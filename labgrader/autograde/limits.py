@@ -61,6 +61,7 @@ def _is_image(mime: str) -> bool:
     return mime.startswith("image/") and mime != "image/svg+xml"  # SVG is text, cut as text
 
 
+#: The alternative text of an image that a student's own code draws (its cell has no ``alt``).
 UNDESCRIBED_IMAGE = "A picture drawn by the code of this cell"
 
 

@@ -90,7 +90,7 @@ class GradingWorker(WorkerPlugin):
 
     Parameters
     ----------
-    expected : CourseVersion
+    expected : ~labgrader.course.version.CourseVersion
         The instructor's course, grader and stack.
     gradebook : str
         :func:`gradebook_identity` of the instructor's gradebook.

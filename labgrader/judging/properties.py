@@ -20,6 +20,7 @@ from labgrader.judging.crowdlab import crowdlab_labels_property, pred_probs_prop
 from labgrader.judging.labels import majority_vote_property, tie_breaker_property
 from labgrader.judging.reference import LabReference
 
+#: The hidden property of every part of :data:`helpers.parts.PARTS`, by the part's name.
 HIDDEN: dict[str, Callable[[dict, LabReference], str]] = {
     "majority_vote": majority_vote_property,
     "annotator_scores": annotator_scores_property,

@@ -108,11 +108,21 @@ class LabReference:
         return majority_vote(self.multiannotator_labels, "lowest_class", n_classes=self.n_classes)
 
     @functools.cached_property
+    def model_tie_break_votes(self) -> np.ndarray:
+        """The lab's tie-break: ties to the class the model fit to the first-seen vote finds most
+        likely (to the first seen, where none of the tied classes is the model's choice)."""
+        pred_probs = out_of_sample_pred_probs(self.features, self.first_seen_votes)
+        return majority_vote(self.multiannotator_labels, "model", pred_probs=pred_probs)
+
+    @functools.cached_property
     def model_tie_break_accuracy(self) -> float:
         """Accuracy of the lab's tie-break by the model fit to the first-seen vote."""
-        pred_probs = out_of_sample_pred_probs(self.features, self.first_seen_votes)
-        labels = majority_vote(self.multiannotator_labels, "model", pred_probs=pred_probs)
-        return self.accuracy(labels)
+        return self.accuracy(self.model_tie_break_votes)
+
+    @property
+    def tied_rows(self) -> np.ndarray:
+        """Which rows have two or more classes tied for the most votes."""
+        return self.most_voted.sum(axis=1) > 1
 
     @functools.cached_property
     def random_tie_break(self) -> tuple[float, float]:

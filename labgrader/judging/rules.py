@@ -4,7 +4,7 @@ A fixed bar measured on one dataset (say, tie-break accuracy at least 0.86) is t
 datasets and too easy on others. So each rule compares an answer with what fixed methods reach
 on *the same dataset* (:class:`labgrader.judging.reference.LabReference`), and only the constants below
 are shared by every dataset. They were calibrated on hundreds of datasets by
-``benchmarks/calibrate_rules.py``, which checks that every legitimate method of the cohort
+``python -m benchmarks.calibrate_rules``, which checks that every legitimate method of the cohort
 passes on every one and each wrong method fails on nearly all; its result,
 ``labgrader/judging/calibration.json``, is kept beside this file and a test checks the two agree.
 
@@ -20,10 +20,16 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from labgrader.judging.reference import LabReference
+from labgrader.judging.tie_breaks import closest_fixed_rule
 
 TIE_BREAK_MAX_LOSS = 0.6
 """Tie-breaks may fall below a random choice among the tied classes by at most this share of
 what the model tie-break gains over it."""
+
+TIE_BREAK_FIXED_RULE_MAX_SHARE = 0.95
+"""Tie-breaks fail when they agree with one rule that ignores the example (a fixed order of the
+classes, or the order of the annotator columns: :mod:`labgrader.judging.tie_breaks`) on at least
+this share of the tied rows."""
 
 SCORES_MIN_SHARE = 0.62
 """Scores must rank annotators, by their real accuracy, at least this share as well as the
@@ -50,6 +56,7 @@ ORACLE_ACCURACY = 0.99
 
 CONSTANTS = {
     "TIE_BREAK_MAX_LOSS": TIE_BREAK_MAX_LOSS,
+    "TIE_BREAK_FIXED_RULE_MAX_SHARE": TIE_BREAK_FIXED_RULE_MAX_SHARE,
     "SCORES_MIN_SHARE": SCORES_MIN_SHARE,
     "MAJORITY_VOTE_WORST_MIN_SHARE": MAJORITY_VOTE_WORST_MIN_SHARE,
     "CROWDLAB_WORST_MIN_SHARE": CROWDLAB_WORST_MIN_SHARE,
@@ -88,6 +95,14 @@ def tie_break(labels, reference: LabReference) -> Measured:
     loss = (random_mean - accuracy) / gain
     threshold = random_mean - TIE_BREAK_MAX_LOSS * gain
     return Measured(accuracy, threshold, loss, loss <= TIE_BREAK_MAX_LOSS)
+
+
+def fixed_tie_break(labels, reference: LabReference) -> Measured:
+    """How much of the tie-breaks the closest rule that ignores the example explains."""
+    closest = closest_fixed_rule(labels, reference)
+    share = 0.0 if closest is None else closest.agreement
+    limit = TIE_BREAK_FIXED_RULE_MAX_SHARE
+    return Measured(share, limit, share, share < limit)
 
 
 def rank_correlation(scores, accuracies) -> float:

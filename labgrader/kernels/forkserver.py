@@ -5,7 +5,7 @@ A request may carry a sandbox policy: the child then confines itself
 
 Run as a script (``python -P forkserver.py SOCKET``) by
 :class:`labgrader.kernels.warm.ForkServer`, never imported by the grader. It imports nothing
-before :func:`_preload`, because some libraries decide things at import time by looking for
+before ``_preload``, because some libraries decide things at import time by looking for
 a Jupyter kernel, and the imports here must decide as they would in one; and the grader's own
 code only in the child that confines itself, which then forgets it.
 """

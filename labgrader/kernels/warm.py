@@ -2,7 +2,7 @@
 
 A fresh kernel spends about 0.6 s starting and 1.5 s importing NumPy, pandas,
 scikit-learn and matplotlib before a student's first line runs. A
-:class:`ForkServer` (the script :mod:`labgrader.forkserver`) imports them
+:class:`ForkServer` (the script :mod:`labgrader.kernels.forkserver`) imports them
 once; :class:`ForkProvisioner` (a jupyter_client kernel provisioner, the
 supported extension point) asks it for each kernel, and it forks a fresh
 process that becomes an ordinary ipykernel. Every notebook

@@ -7,7 +7,7 @@ solutions where a method changes nothing), and judges every recorded answer exac
 autograder does (:func:`labgrader.judging.judge.grade_payload` on that student's reference).
 A classmate's answers, handed in verbatim, are judged too.
 
-:func:`summarize` makes the table: for each part and method, on how many datasets it failed
+``summarize`` makes the table: for each part and method, on how many datasets it failed
 (every legitimate method must fail on none, each wrong one on at least 95%), and, for each
 constant of :mod:`labgrader.judging.rules`, the worst any legitimate method came to it and the
 best any wrong one did, in the rule's own units. ``benchmarks/calibrate_rules.py`` runs it and
@@ -48,28 +48,33 @@ SOLUTIONS = {
     nb: solution_answers(read_notebook(REPO_ROOT / "source" / ASSIGNMENT / f"{nb}.ipynb"))
     for nb in NOTEBOOKS
 }
-# part -> (constant, rule in the rule's own units: share, the higher the better)
+# constant -> (part, its rule in the rule's own units: share)
 RULES = {
-    "tie_breaker": ("TIE_BREAK_MAX_LOSS", lambda a, r: rules.tie_break(a[0], r)),
-    "annotator_scores": (
-        "SCORES_MIN_SHARE",
+    "TIE_BREAK_MAX_LOSS": ("tie_breaker", lambda a, r: rules.tie_break(a[0], r)),
+    "TIE_BREAK_FIXED_RULE_MAX_SHARE": ("tie_breaker", lambda a, r: rules.fixed_tie_break(a[0], r)),
+    "SCORES_MIN_SHARE": (
+        "annotator_scores",
         lambda a, r: rules.annotator_scores([a[0][i] for i in r.annotator_ids], r),
     ),
-    "worst_annotators_majority_vote": (
-        "MAJORITY_VOTE_WORST_MIN_SHARE",
+    "MAJORITY_VOTE_WORST_MIN_SHARE": (
+        "worst_annotators_majority_vote",
         lambda a, r: rules.worst_by_majority_vote(a[0], r),
     ),
-    "worst_annotators_crowdlab": (
-        "CROWDLAB_WORST_MIN_SHARE",
+    "CROWDLAB_WORST_MIN_SHARE": (
+        "worst_annotators_crowdlab",
         lambda a, r: rules.worst_by_crowdlab(a[0], r),
     ),
-    "crowdlab_labels": ("CROWDLAB_MODEL_MAX_LOSS", lambda a, r: rules.crowdlab_model(a[1], r)),
-    "pred_probs_for_crowdlab": (
-        "PRED_PROBS_MIN_KAPPA",
+    "CROWDLAB_MODEL_MAX_LOSS": ("crowdlab_labels", lambda a, r: rules.crowdlab_model(a[1], r)),
+    "PRED_PROBS_MIN_KAPPA": (
+        "pred_probs_for_crowdlab",
         lambda a, r: rules.pred_probs_fit_the_data(a[0], r),
     ),
 }
-LOWER_IS_BETTER = {"TIE_BREAK_MAX_LOSS", "CROWDLAB_MODEL_MAX_LOSS"}
+LOWER_IS_BETTER = {
+    "TIE_BREAK_MAX_LOSS",
+    "TIE_BREAK_FIXED_RULE_MAX_SHARE",
+    "CROWDLAB_MODEL_MAX_LOSS",
+}
 
 
 def _draws(source: str) -> bool:
@@ -195,7 +200,7 @@ def judge_dataset(task: tuple) -> list:
                         run.name,
                         kind,
                         verdict.passed,
-                        _share(part, records.get(part), reference),
+                        _shares(part, records.get(part), reference),
                     )
                 )
     return rows
@@ -206,37 +211,39 @@ def _parts_of(notebook: str) -> list:
             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]  # fmt: skip
 
 
-def _share(part: str, record, reference):
-    if part not in RULES:
-        return None
+def _shares(part: str, record, reference) -> dict:
+    """``{constant: share}`` of every rule of ``part`` for the recorded answers (none if they
+    cannot be read)."""
+    constants = [constant for constant, (of, _) in RULES.items() if of == part]
     try:
-        answers = list(read_payload(part, record, reference).values())
-        return float(RULES[part][1](answers, reference).share)
+        answers = list(read_payload(part, record, reference).values()) if constants else []
     except (NotRecorded, ValueError, KeyError):
-        return None
+        return {}
+    return {constant: float(RULES[constant][1](answers, reference).share) for constant in constants}
 
 
 def summarize(rows: list, datasets: int, course: str, lab_rows: list = ()) -> dict:
     on_the_labs_own = {(part, method): passed for part, method, _, passed, _ in lab_rows}
     table = {}
-    for part, method, kind, passed, share in rows:
+    for part, method, kind, passed, shares in rows:
         entry = table.setdefault((part, method), {"part": part, "method": method, "kind": kind,
-                                                  "failed": 0, "datasets": 0, "shares": []})  # fmt: skip
+                                                  "failed": 0, "datasets": 0, "shares": {}})  # fmt: skip
         entry["datasets"] += 1
         entry["failed"] += not passed
-        if share is not None:
-            entry["shares"].append(share)
+        for constant, share in shares.items():
+            entry["shares"].setdefault(constant, []).append(share)
     margins = {}
-    for part, (constant, _) in RULES.items():
+    for constant, (part, _) in RULES.items():
         sign = -1 if constant in LOWER_IS_BETTER else 1
         legit = [
             s
             for e in table.values()
             if e["part"] == part and e["kind"] == LEGITIMATE
-            for s in e["shares"]
+            for s in e["shares"].get(constant, [])
         ]
-        wrong = [min(e["shares"], key=lambda s: -sign * s) for e in table.values()
-                 if e["part"] == part and e["method"] in AIMED_AT[constant] and e["shares"]]  # fmt: skip
+        wrong = [min(e["shares"][constant], key=lambda s: -sign * s) for e in table.values()
+                 if e["part"] == part and e["method"] in AIMED_AT[constant]
+                 and e["shares"].get(constant)]  # fmt: skip
         margins[constant] = {
             "value": rules.CONSTANTS[constant],
             "worst_legitimate": min(legit, key=lambda s: sign * s) if legit else None,

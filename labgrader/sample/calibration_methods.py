@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from labgrader.sample.answer_cells import exercise1 as one
 from labgrader.sample.answer_cells import exercise2 as two
+from labgrader.sample.answer_cells import tie_breaks as ties
 
 LEGITIMATE, WRONG, EITHER = "legitimate", "wrong", "either"
 EX1, EX2 = "exercise1_majority_vote", "exercise2_crowdlab"
@@ -45,26 +46,51 @@ RUNS = [
     Run("instructor: first-seen vote, agreement on shared rows, ties by the model", EX1,
         {}, legit(*EX1_ALL)),
     Run("NumPy counts, every tie to the lowest class (1a and 1c)", EX1,
-        {MV: one.MV_NUMPY, TIE_BREAK: one.TB_LOWEST_CLASS}, legit("majority_vote", TIES)),
+        {MV: one.MV_NUMPY, TIE_BREAK: ties.TB_LOWEST_CLASS}, {"majority_vote": LEGITIMATE, TIES: WRONG}),
     Run("plain loops, first seen", EX1, {MV: one.MV_LOOPS}, legit("majority_vote")),
     Run("pandas mode; agreement on all rows; ties by summed scores", EX1,
-        {MV: one.MV_PANDAS_MODE, QUALITY: one.QUALITY_ALL_ROWS, TIE_BREAK: one.TB_SUMMED_SCORES},
+        {MV: one.MV_PANDAS_MODE, QUALITY: one.QUALITY_ALL_ROWS, TIE_BREAK: ties.TB_SUMMED_SCORES},
         legit(*EX1_ALL)),
     Run("cleanlab's majority vote; agreement on all rows; cleanlab's tie-break by pred_probs", EX1,
-        {MV: one.MV_CLEANLAB, QUALITY: one.QUALITY_ALL_ROWS, TIE_BREAK: one.TB_CLEANLAB},
+        {MV: one.MV_CLEANLAB, QUALITY: one.QUALITY_ALL_ROWS, TIE_BREAK: ties.TB_CLEANLAB},
         legit(*EX1_ALL)),
     Run("leave-one-out agreement; ties by the least trusted supporter", EX1,
-        {QUALITY: one.QUALITY_LEAVE_ONE_OUT, TIE_BREAK: one.TB_MIN_SCORE},
+        {QUALITY: one.QUALITY_LEAVE_ONE_OUT, TIE_BREAK: ties.TB_MIN_SCORE},
         legit(SCORES, WORST, TIES)),
     Run("CROWDLAB's annotator quality (Exercise 1's model) as the scores", EX1,
         {QUALITY: one.QUALITY_CROWDLAB}, legit(SCORES, WORST)),
     # Exercise 1, wrong, and neither.
     Run("one random annotation per row as the vote", EX1, one.WRONG_MAJORITY_VOTE,
         {"majority_vote": WRONG}),
-    Run("ties to the class the model finds least likely", EX1, {TIE_BREAK: one.TB_LEAST_LIKELY},
+    Run("ties to the class the model finds least likely", EX1, {TIE_BREAK: ties.TB_LEAST_LIKELY},
         {TIES: WRONG}),
-    Run("ties broken at random", EX1, {TIE_BREAK: one.TB_RANDOM}, {TIES: EITHER}),
-    Run("ties to the class seen first", EX1, {TIE_BREAK: one.TB_FIRST_SEEN}, {TIES: EITHER}),
+    Run("ties broken at random", EX1, {TIE_BREAK: ties.TB_RANDOM}, {TIES: EITHER}),
+    # 1c, legitimate: every tie by something about the example.
+    Run("ties by a model of one's own (logistic regression on the vote)", EX1,
+        {TIE_BREAK: ties.TB_OWN_MODEL}, legit(TIES)),
+    Run("ties by the mean score of each tied class's voters", EX1,
+        {TIE_BREAK: ties.TB_MEAN_SCORE}, legit(TIES)),
+    Run("ties by the best score among each tied class's voters", EX1,
+        {TIE_BREAK: ties.TB_MAX_SCORE}, legit(TIES)),
+    Run("ties by EM-style weighted votes (Dawid and Skene)", EX1, {TIE_BREAK: ties.TB_EM},
+        legit(TIES)),
+    Run("ties by CROWDLAB's consensus, restricted to the tied classes", EX1,
+        {TIE_BREAK: ties.TB_CROWDLAB_RESTRICTED}, legit(TIES)),
+    Run("1a breaks ties by the one-random-annotation model; 1c the same labels", EX1,
+        {MV: ties.MV_BY_A_MODEL, TIE_BREAK: ties.TB_SAME_AS_1A}, legit("majority_vote", TIES)),
+    # 1c, wrong: every tie by a rule that never looks at the example.
+    Run("ties to the class seen first", EX1, {TIE_BREAK: ties.TB_FIRST_SEEN}, {TIES: WRONG}),
+    Run("ties to the highest class", EX1, {TIE_BREAK: ties.TB_HIGHEST_CLASS}, {TIES: WRONG}),
+    Run("ties to the class most frequent in the dataset (by votes)", EX1,
+        {TIE_BREAK: ties.TB_MOST_FREQUENT_BY_VOTES}, {TIES: WRONG}),
+    Run("ties to the class least frequent in the dataset (by votes)", EX1,
+        {TIE_BREAK: ties.TB_LEAST_FREQUENT_BY_VOTES}, {TIES: WRONG}),
+    Run("ties to the class most frequent in the dataset (by majority vote)", EX1,
+        {TIE_BREAK: ties.TB_MOST_FREQUENT_BY_MAJORITY}, {TIES: WRONG}),
+    Run("ties to the class least frequent in the dataset (by majority vote)", EX1,
+        {TIE_BREAK: ties.TB_LEAST_FREQUENT_BY_MAJORITY}, {TIES: WRONG}),
+    Run("cleanlab's majority vote without pred_probs as 1c (ties to the rarest class)", EX1,
+        {TIE_BREAK: ties.TB_CLEANLAB_WITHOUT_PRED_PROBS}, {TIES: WRONG}),
     Run("inverted scores (1 - agreement)", EX1, {QUALITY: one.QUALITY_INVERTED}, {SCORES: WRONG}),
     Run("random scores, and the ten they rank lowest", EX1, {QUALITY: one.QUALITY_RANDOM},
         {SCORES: WRONG, WORST: WRONG}),
@@ -100,8 +126,21 @@ RUNS = [
 COPIED = "a classmate's answers, handed in verbatim"
 """Not a run of its own: the instructor's answers computed on a classmate's dataset."""
 
+FIXED_RULES = (
+    "NumPy counts, every tie to the lowest class (1a and 1c)",
+    "ties to the class seen first",
+    "ties to the highest class",
+    "ties to the class most frequent in the dataset (by votes)",
+    "ties to the class least frequent in the dataset (by votes)",
+    "ties to the class most frequent in the dataset (by majority vote)",
+    "ties to the class least frequent in the dataset (by majority vote)",
+    "cleanlab's majority vote without pred_probs as 1c (ties to the rarest class)",
+)
+"""The tie-breaks that never look at the example, which 1c must fail."""
+
 AIMED_AT = {
     "TIE_BREAK_MAX_LOSS": ("ties to the class the model finds least likely",),
+    "TIE_BREAK_FIXED_RULE_MAX_SHARE": FIXED_RULES,
     "SCORES_MIN_SHARE": (
         "inverted scores (1 - agreement)",
         "random scores, and the ten they rank lowest",

@@ -8,7 +8,7 @@ report's status for a notebook when it is not "needs manual grading" (the
 default, since the written answers wait for a person), with a piece of the
 reason the report must give.
 
-To add a student, add one entry to :data:`STUDENTS`.
+To add a student, add one entry to ``STUDENTS``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from labgrader.course.config import REPO_ROOT
 from labgrader.sample.answer_cells import exercise1 as one
 from labgrader.sample.answer_cells import exercise2 as two
 from labgrader.sample.answer_cells import faults, solutions
+from labgrader.sample.answer_cells import tie_breaks as ties
 from labgrader.sample.submissions import fill_answers, write_submission
 
 EX1, EX2 = NOTEBOOKS
@@ -143,19 +144,17 @@ STUDENTS = [
     Student("instructor_solution", "the instructor's solutions"),
     Student("loops_first_seen", "plain Python loops; ties to the class seen first",
             {EX1: {"answer_majority_vote": one.MV_LOOPS}}),
-    Student("numpy_counts_lowest_class", "NumPy vote counts; every tie to the lowest class, 1c included",
-            {EX1: {"answer_majority_vote": one.MV_NUMPY, "answer_tie_breaker": one.TB_LOWEST_CLASS}}),
     Student("pandas_mode_summed_scores", "pandas mode; quality on all rows; ties by summed scores",
             {EX1: {"answer_majority_vote": one.MV_PANDAS_MODE, "answer_annotator_quality": one.QUALITY_ALL_ROWS,
-                   "answer_tie_breaker": one.TB_SUMMED_SCORES}}),
+                   "answer_tie_breaker": ties.TB_SUMMED_SCORES}}),
     Student("cleanlab_majority_vote", "cleanlab's get_majority_vote_label, with pred_probs for ties",
             {EX1: {"answer_majority_vote": one.MV_CLEANLAB, "answer_annotator_quality": one.QUALITY_ALL_ROWS,
-                   "answer_tie_breaker": one.TB_CLEANLAB}}),
+                   "answer_tie_breaker": ties.TB_CLEANLAB}}),
     Student("leave_one_out_min_score", "leave-one-out quality; ties by the least trusted supporter",
-            {EX1: {"answer_annotator_quality": one.QUALITY_LEAVE_ONE_OUT, "answer_tie_breaker": one.TB_MIN_SCORE}}),
+            {EX1: {"answer_annotator_quality": one.QUALITY_LEAVE_ONE_OUT, "answer_tie_breaker": ties.TB_MIN_SCORE}}),
     Student("answers_as_lists", "every answer a plain list or dict",
             {EX1: {"answer_majority_vote": one.MV_LOOPS, "answer_annotator_quality": one.QUALITY_AS_DICT,
-                   "answer_tie_breaker": one.TB_AS_LIST},
+                   "answer_tie_breaker": ties.TB_AS_LIST},
              EX2: {"answer_pred_probs_for_crowdlab": two.PP_AS_LIST, "answer_crowdlab": two.CROWDLAB_AS_LIST}}),
     Student("answers_as_series", "answers as pandas Series, Index and DataFrame",
             {EX1: {"answer_majority_vote": one.MV_AS_SERIES, "answer_annotator_quality": one.QUALITY_AS_SERIES},
@@ -167,6 +166,10 @@ STUDENTS = [
     Student("answers_as_numpy_strings", "annotator ids as NumPy strings",
             {EX1: {"answer_annotator_quality": one.QUALITY_NUMPY_STRINGS},
              EX2: {"answer_worst_annotators_crowdlab": two.WORST_CROWDLAB_NUMPY_STRINGS}}),
+    Student("model_ties_in_1a_reused_in_1c", "1a already breaks ties by a model; 1c is the same labels",
+            {EX1: {"answer_majority_vote": ties.MV_BY_A_MODEL, "answer_tie_breaker": ties.TB_SAME_AS_1A}}),
+    Student("tiebreak_own_model", "1c breaks ties by a logistic regression of its own",
+            {EX1: {"answer_tie_breaker": ties.TB_OWN_MODEL}}),
     Student("crowdlab_on_own_model", "CROWDLAB on pred_probs of a model fit to a model-tie-broken vote",
             {EX2: {"answer_pred_probs_for_crowdlab": two.PP_OWN_MODEL}}),
     # Wrong in exactly one part: exactly that part's points lost.
@@ -176,8 +179,14 @@ STUDENTS = [
             {EX1: {"answer_annotator_quality": one.QUALITY_INVERTED}}, lost=lose("annotator_scores")),
     Student("fails_worst_annotators_best_ten", "names the ten best annotators as the worst",
             {EX1: {"answer_annotator_quality": one.WORST_BEST_TEN}}, lost=lose("worst_annotators_majority_vote")),
+    Student("fails_tiebreak_lowest_class", "NumPy vote counts; every tie to the lowest class, 1c included",
+            {EX1: {"answer_majority_vote": one.MV_NUMPY, "answer_tie_breaker": ties.TB_LOWEST_CLASS}},
+            lost=lose("tie_breaker")),
+    Student("fails_tiebreak_reuses_cleanlab_vote", "1a by cleanlab without pred_probs (ties to the rarest class), reused as 1c",
+            {EX1: {"answer_majority_vote": one.MV_CLEANLAB, "answer_tie_breaker": ties.TB_SAME_AS_1A}},
+            lost=lose("tie_breaker")),
     Student("fails_tiebreak_least_likely", "breaks ties towards the class the model finds least likely",
-            {EX1: {"answer_tie_breaker": one.TB_LEAST_LIKELY}}, lost=lose("tie_breaker")),
+            {EX1: {"answer_tie_breaker": ties.TB_LEAST_LIKELY}}, lost=lose("tie_breaker")),
     Student("fails_pred_probs_oracle", "gives CROWDLAB the model fit to the true labels",
             {EX2: {"answer_pred_probs_for_crowdlab": two.PP_ORACLE}}, lost=lose("pred_probs_for_crowdlab")),
     Student("fails_crowdlab_labels_mismatch", "stores other pred_probs than those CROWDLAB was run on",
@@ -234,7 +243,7 @@ STUDENTS = [
              EX2: {"answer_crowdlab": solutions.CROWDLAB_SOLUTION + "\nlabels_from_crowdlab = true_labels"}},
             lost=lose("majority_vote", "annotator_scores", "tie_breaker", "crowdlab_labels")),
     Student("cheat_overwrite_true_labels_and_x", "weak answers, then true_labels and X overwritten to match them",
-            {EX1: {"answer_tie_breaker": one.TB_LEAST_LIKELY + faults.OVERWRITE_TRUTH_WITH_TIE_BREAK},
+            {EX1: {"answer_tie_breaker": ties.TB_LEAST_LIKELY + faults.OVERWRITE_TRUTH_WITH_TIE_BREAK},
              EX2: {"answer_pred_probs_for_crowdlab": two.PP_RANDOM_ANNOTATORS,
                    "answer_crowdlab": solutions.CROWDLAB_SOLUTION + faults.OVERWRITE_TRUTH_WITH_CROWDLAB}},
             lost=lose("tie_breaker", "crowdlab_labels")),
@@ -242,7 +251,7 @@ STUDENTS = [
             {EX1: one.WRONG_MAJORITY_VOTE}, tamper=edit_test_cell(EX1, "test_majority_vote", 'print("Passed!")'),
             twin="fails_majority_vote_hidden", lost=lose("majority_vote")),
     Student("cheat_delete_test_cell", "wrong tie-break, and its test cell deleted",
-            {EX1: {"answer_tie_breaker": one.TB_LEAST_LIKELY}}, tamper=delete_cell(EX1, "test_tie_breaker"),
+            {EX1: {"answer_tie_breaker": ties.TB_LEAST_LIKELY}}, tamper=delete_cell(EX1, "test_tie_breaker"),
             twin="fails_tiebreak_least_likely", lost=lose("tie_breaker")),
     Student("cheat_skip_execution_tag", "wrong worst list, its test cell tagged skip-execution",
             {EX1: {"answer_annotator_quality": one.WORST_BEST_TEN}},

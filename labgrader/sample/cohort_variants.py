@@ -18,6 +18,7 @@ from helpers.answers import decode_value
 from labgrader.course.assignment import NOTEBOOKS
 from labgrader.sample.answer_cells import exercise1 as one
 from labgrader.sample.answer_cells import exercise2 as two
+from labgrader.sample.answer_cells import tie_breaks as ties
 from labgrader.sample.calibration import given_cells, run_notebook
 from labgrader.sample.cohort import EX1_PARTS, EX2_PARTS, Student, lose
 from labgrader.sample.submissions import fill_answers
@@ -116,10 +117,10 @@ def _ran_as_someone_else(files: dict) -> None:
 
 VARIANT_STUDENTS = [
     Student(HONEST, "the instructor's solutions, on a dataset of its own"),
-    Student("var_bo_other_methods", "NumPy votes, lowest-class ties, leave-one-out quality, own model",
-            {EX1: {"answer_majority_vote": one.MV_NUMPY, "answer_tie_breaker": one.TB_LOWEST_CLASS,
+    Student("var_bo_other_methods", "NumPy votes, lowest-class ties (a fixed rule: 1c lost), leave-one-out quality, own model",
+            {EX1: {"answer_majority_vote": one.MV_NUMPY, "answer_tie_breaker": ties.TB_LOWEST_CLASS,
                    "answer_annotator_quality": one.QUALITY_LEAVE_ONE_OUT},
-             EX2: {"answer_pred_probs_for_crowdlab": two.PP_OWN_MODEL}}),
+             EX2: {"answer_pred_probs_for_crowdlab": two.PP_OWN_MODEL}}, lost=lose("tie_breaker")),
     Student("var_cy_ran_as_someone_else", "right code, handed in with outputs of another identity's run",
             tamper=_ran_as_someone_else),
     Student("var_dee_copies_ada", "hands in var_ada_instructor_solution's answers verbatim, typed in as values",

@@ -1,4 +1,4 @@
-"""The synthetic class of :mod:`tests.cohort`, graded in one ``nbgrader autograde`` run.
+"""The synthetic class of :mod:`labgrader.sample.cohort`, graded in one ``nbgrader autograde`` run.
 
 Every student's points, part by part; the grade report, row by row; every
 feedback page, searched for every hidden-test line.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -155,3 +157,25 @@ def test_a_worker_whose_set_up_fails_refuses_with_the_reason(course, tmp_path, m
     state = plugin.state()
     assert state["refusal"].startswith("it could not set up the course (NotADirectoryError:")
     assert worker.resources == {}  # no grading slot: the instructor's side gives it nobody
+
+
+def _git(folder: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(folder), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the checkout to another user")
+def test_a_checkout_owned_by_another_account_names_its_commit(course):
+    """A Dask worker run as its own account reads a checkout it does not own (git would refuse
+    it as of "dubious ownership"): its refusals still name the commit."""
+    _git(course, "init", "--quiet")
+    _git(course, "-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
+    _git(course, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "c")
+    head = _git(course, "rev-parse", "--short=12", "HEAD")
+    os.chown(course, 54321, 54321)  # an account that is not this process's
+    for path in course.rglob("*"):
+        os.lchown(path, 54321, 54321)
+    refused = subprocess.run(["git", "-C", str(course), "rev-parse", "HEAD"], capture_output=True)
+    assert refused.returncode != 0 and b"dubious ownership" in refused.stderr
+    assert course_version(course).commit == head

@@ -23,7 +23,7 @@ def test_small_benchmark_run(tmp_path):
             "-m",
             "benchmarks.grading_benchmark",
             "--students",
-            "8",
+            "4",
             "--csv",
             str(table),
         ],

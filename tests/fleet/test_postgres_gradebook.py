@@ -5,7 +5,7 @@ machine needs: ``source/``, ``release/``, ``nbgrader_config.py`` and only its ow
 submissions. Both point ``MULTIANNOTATOR_DB_URL`` at one PostgreSQL database, served by a
 throwaway server of Debian's PostgreSQL on 127.0.0.1. Machine A creates the assignment in the
 gradebook (``nbgrader generate_assignment``); then both machines autograde at the same time, and
-the gradebook must hold every student of both shares once, with the points ``tests.cohort`` says.
+the gradebook must hold every student of both shares once, with the points :mod:`labgrader.sample.cohort` says.
 """
 
 from __future__ import annotations

@@ -37,7 +37,8 @@ from nbgrader.api import Gradebook
 
 from labgrader.course.assignment import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
 from labgrader.course.config import REPO_ROOT
-from labgrader.sample.answer_cells.exercise1 import TB_LEAST_LIKELY
+from labgrader.course.renamed import migrate_text
+from labgrader.sample.answer_cells.tie_breaks import TB_LEAST_LIKELY
 from labgrader.sample.cohort import write_cohort
 from tests.support.attacker import attacker, attempts_of
 from tests.support.browser import (
@@ -52,6 +53,7 @@ from tests.support.builders import SOURCE_DIR
 
 pytestmark = pytest.mark.slow
 
+OLD_CONFIG = REPO_ROOT / "tests" / "course" / "golden" / "hub-course-config-2.0.py.txt"
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "hub"
 DOCS = REPO_ROOT / "docs"
 COURSE, OTHER_COURSE = "dcai-lab", "ml-101"
@@ -311,6 +313,25 @@ def test_setup_twice_changes_nothing_and_homes_are_private(hub):
     assert fingerprint() == before
     for name in PEOPLE:
         assert (Path("/home") / user(name)).stat().st_mode & 0o777 == 0o700
+
+
+def test_a_course_folder_of_the_previous_version_is_brought_to_the_new_names(hub):
+    """A course folder is made once and never overwritten: one made by version 2.0 names the
+    grader's old modules, and the next set-up rewrites just those (the second course then
+    releases and grades its lab with it, below)."""
+    folder = Path("/home") / f"grader-{OTHER_COURSE}" / OTHER_COURSE
+    owner = (folder / "nbgrader_config.py").stat()
+    old = OLD_CONFIG.read_text().replace("'dcai-lab'", repr(OTHER_COURSE))
+    (folder / "nbgrader_config.py").write_text(old)
+    again = hub.command("setup", *hub.setup_args())
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"{OTHER_COURSE}: {folder}/nbgrader_config.py now names the grader's modules" in (
+        again.stdout
+    )
+    assert (folder / "nbgrader_config.py").read_text() == migrate_text(old)[0]
+    assert (folder / "nbgrader_config.py.before-2.1").read_text() == old
+    for name in ("nbgrader_config.py", "nbgrader_config.py.before-2.1"):
+        assert (folder / name).stat().st_uid == owner.st_uid
 
 
 def test_a_whole_term_in_the_browser(hub, browser):

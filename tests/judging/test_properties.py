@@ -125,7 +125,28 @@ def test_tie_breaker_accepts_informed_tie_breaks(labels, first_seen, mv_pred_pro
     scores = annotator_agreement(labels, first_seen)
     assert_passes("tie_breaker", majority_vote(labels, "model", pred_probs=mv_pred_probs))
     assert_passes("tie_breaker", majority_vote(labels, "annotator_score", annotator_scores=scores))
-    assert_passes("tie_breaker", majority_vote(labels, "lowest_class"))  # 0.866: within the rules
+
+
+@pytest.mark.parametrize(
+    ("tie_break", "rule", "where"),
+    [
+        ("lowest_class", "the lowest tied class", "all 7 ties between classes 0 and 1 went to 0"),
+        ("first_seen", "the tied class given first, reading the annotator columns", "whichever"),
+    ],
+)
+def test_tie_breaker_rejects_a_rule_that_ignores_the_example(labels, tie_break, rule, where):
+    """Accurate enough (0.866, 0.883: the accuracy bar is 0.813), but blind to the example."""
+    failed = verdict("tie_breaker", majority_vote(labels, tie_break))
+    assert not failed.passed
+    for said in ("34 of the 34 ties", rule, where, "pred_probs", "annotator_scores"):
+        assert said in failed.message, (said, failed.message)
+
+
+def test_tie_breaker_judges_the_choices_not_where_they_come_from(labels, mv_pred_probs):
+    """The same labels pass whether 1a already broke its ties by the model or 1c did."""
+    by_model = majority_vote(labels, "model", pred_probs=mv_pred_probs)
+    assert verdict("tie_breaker", by_model).passed
+    assert verdict("majority_vote", by_model).passed
 
 
 def test_tie_breaker_rejects_least_likely_class_and_invalid_votes(lab, labels, mv_pred_probs):

@@ -1,17 +1,15 @@
-"""Answer cells of Exercise 1 (majority vote, annotator quality, tie-breaks), right and wrong.
+"""Answer cells of Exercise 1 (majority vote, annotator quality), right and wrong.
 
 Each constant is the code a student types into one answer cell; the cohort
 (:mod:`labgrader.sample.cohort`) and the rules' calibration
-(:mod:`labgrader.sample.calibration_methods`) say which are legitimate.
+(:mod:`labgrader.sample.calibration_methods`) say which are legitimate. The tie-breaks of 1c
+are in :mod:`labgrader.sample.answer_cells.tie_breaks`.
 """
 
 from __future__ import annotations
 
-from labgrader.sample.answer_cells.solutions import (
-    MV_SOLUTION,
-    QUALITY_SOLUTION,
-    TIE_BREAK_SOLUTION,
-)
+from labgrader.sample.answer_cells.solutions import MV_SOLUTION, QUALITY_SOLUTION
+from labgrader.sample.answer_cells.tie_breaks import TB_SUMMED_SCORES
 
 # --- majority vote ------------------------------------------------------------------
 
@@ -132,57 +130,6 @@ WORST_RANDOM_TEN = QUALITY_SOLUTION + (
 HARD_CODED_WORST = repr([f"A{i:04d}" for i in range(41, 51)])
 WORST_HARD_CODED = QUALITY_SOLUTION + f"\nworst_annotators_from_majority_vote = {HARD_CODED_WORST}"
 
-# --- tie-breaks ---------------------------------------------------------------------
-
-TB_LOWEST_CLASS = "labels_from_majority_vote_after_tie_breaker = vote_counts.argmax(axis=1)"
-
-TB_SUMMED_SCORES = """
-annotations = multiannotator_labels.to_numpy(dtype=float, na_value=np.nan)
-scores = pd.Series(annotator_scores).reindex(multiannotator_labels.columns).to_numpy()
-is_most_voted = vote_counts == vote_counts.max(axis=1, keepdims=True)
-support = np.stack([np.where(annotations == k, scores, 0).sum(axis=1) for k in range(3)], axis=1)
-labels_from_majority_vote_after_tie_breaker = np.where(is_most_voted, support, -1).argmax(axis=1)
-"""
-
-TB_MIN_SCORE = """
-annotations = multiannotator_labels.to_numpy(dtype=float, na_value=np.nan)
-scores = pd.Series(annotator_scores).reindex(multiannotator_labels.columns).to_numpy()
-labels_from_majority_vote_after_tie_breaker = []
-for row, counts in zip(annotations, vote_counts):
-    tied = np.flatnonzero(counts == counts.max())
-    least_trusted = [scores[row == k].min() for k in tied]
-    labels_from_majority_vote_after_tie_breaker.append(int(tied[np.argmax(least_trusted)]))
-"""
-
-TB_CLEANLAB = """
-from cleanlab.multiannotator import get_majority_vote_label
-
-labels_from_majority_vote_after_tie_breaker = get_majority_vote_label(
-    multiannotator_labels, pred_probs_from_model_fit_to_majority_vote
-)
-"""
-
-TB_RANDOM = """
-chooser = np.random.RandomState(0)
-is_most_voted = vote_counts == vote_counts.max(axis=1, keepdims=True)
-labels_from_majority_vote_after_tie_breaker = np.array(
-    [chooser.choice(np.flatnonzero(row)) for row in is_most_voted]
-)
-"""
-
-TB_FIRST_SEEN = "labels_from_majority_vote_after_tie_breaker = labels_from_majority_vote"
-
-TB_AS_LIST = TIE_BREAK_SOLUTION + (
-    "\nlabels_from_majority_vote_after_tie_breaker = [int(k) for k in labels_from_majority_vote_after_tie_breaker]"
-)
-
-TB_LEAST_LIKELY = """
-is_most_voted = vote_counts == vote_counts.max(axis=1, keepdims=True)
-labels_from_majority_vote_after_tie_breaker = np.where(
-    is_most_voted, -pred_probs_from_model_fit_to_majority_vote, -np.inf
-).argmax(axis=1)
-"""
-
 # A wrong 1a whose other parts do not depend on it, so that only 1a is lost.
 WRONG_MAJORITY_VOTE = {
     "answer_majority_vote": (
@@ -191,5 +138,5 @@ WRONG_MAJORITY_VOTE = {
     "answer_annotator_quality": QUALITY_SOLUTION.replace(
         "labels_from_majority_vote", "correct_votes"
     ),
-    "answer_tie_breaker": TB_LOWEST_CLASS,
+    "answer_tie_breaker": TB_SUMMED_SCORES,
 }

@@ -3,8 +3,9 @@ wrong."""
 
 from __future__ import annotations
 
-from labgrader.sample.answer_cells.exercise1 import HARD_CODED_WORST, TB_MIN_SCORE
+from labgrader.sample.answer_cells.exercise1 import HARD_CODED_WORST
 from labgrader.sample.answer_cells.solutions import MV_SOLUTION, QUALITY_SOLUTION
+from labgrader.sample.answer_cells.tie_breaks import TB_MIN_SCORE
 
 # --- Exercise 2 ---------------------------------------------------------------------
 
