@@ -74,12 +74,20 @@ def _imported(tokens) -> set[str]:
     return names
 
 
+def _next_significant(tokens: list, index: int) -> str:
+    """The next token after ``index`` that is not a comment or a line break inside brackets."""
+    for token in tokens[index + 1 :]:
+        if token.type not in (tokenize.COMMENT, tokenize.NL):
+            return token.string
+    return ""
+
+
 def normalise(code: str, keep: frozenset = frozenset()) -> tuple[str, np.ndarray]:
     """``code`` normalised, and offsets back to it in copydetect's form.
 
     Every ``NAME`` that is not a keyword, an attribute, a keyword argument, an imported name or
     in ``keep`` becomes ``V``; strings take double quotes; each logical line ends with ``;``;
-    comments and layout go. Code that does not tokenize falls back to copydetect's own filter.
+    comments, trailing commas and layout go. Code that does not tokenize falls back to copydetect's own filter.
     """
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
@@ -107,6 +115,8 @@ def normalise(code: str, keep: frozenset = frozenset()) -> tuple[str, np.ndarray
         elif token.type == tokenize.OP:
             depth += text in "([{"
             depth -= text in ")]}"
+            if text == "," and _next_significant(tokens, index) in (")", "]", "}"):
+                text = ""  # a trailing comma is layout: a formatter adds or drops it
         elif token.type == tokenize.STRING:
             text = text.replace("'", '"')
         elif token.type == tokenize.NEWLINE:

@@ -26,6 +26,7 @@ from labgrader.reporting.similarity import WHOLE_NOTEBOOK, given_names
 from labgrader.reporting.similarity_sources import code_parts, released_code
 from labgrader.sample.answer_cells import exercise1 as one
 from labgrader.sample.answer_cells import exercise2 as two
+from labgrader.sample.answer_cells import tie_breaks as ties
 from labgrader.sample.answer_cells.solutions import SOLUTION
 from labgrader.sample.copies import ALL_FOUR, KINDS, make_copy
 from labgrader.sample.submissions import fill_answers
@@ -45,9 +46,10 @@ METHODS = {
             "CROWDLAB's quality": one.QUALITY_CROWDLAB,
         },
         "answer_tie_breaker": {
-            "instructor": SOLUTION[EX1]["answer_tie_breaker"], "lowest class": one.TB_LOWEST_CLASS,
-            "summed scores": one.TB_SUMMED_SCORES, "least trusted supporter": one.TB_MIN_SCORE,
-            "cleanlab": one.TB_CLEANLAB,
+            "instructor": SOLUTION[EX1]["answer_tie_breaker"], "own model": ties.TB_OWN_MODEL,
+            "summed scores": ties.TB_SUMMED_SCORES, "least trusted supporter": ties.TB_MIN_SCORE,
+            "cleanlab": ties.TB_CLEANLAB, "EM": ties.TB_EM,
+            "CROWDLAB restricted": ties.TB_CROWDLAB_RESTRICTED,
         },
     },
     EX2: {

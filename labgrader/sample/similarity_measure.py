@@ -76,7 +76,7 @@ def separation(result: PartResult, students: dict, sources_of: dict) -> Separati
     threshold = round((top + low) / 2, 3) if copies and low > top else DEFAULT_THRESHOLD
     origins = {sources_of[(result.notebook, result.part, name)] for _, name, _ in short}
     short_answers = ", ".join(
-        f"{students[name].sources[result.notebook][result.part]} ({result.lengths[name]})"
+        f"{students[name].sources[result.notebook].get(result.part, name)} ({result.lengths[name]})"
         for name in sorted(origins)
     )
     return Separation(
