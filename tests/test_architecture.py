@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import re
 import shutil
 import subprocess
 import sys
@@ -128,3 +129,18 @@ def test_the_notebooks_import_the_installed_helpers():
 def test_the_readme_is_a_front_door():
     lines = (REPO_ROOT / "README.md").read_text().splitlines()
     assert len(lines) <= MAX_README_LINES, len(lines)
+
+
+def test_every_module_is_in_the_api_reference():
+    """The manual renders every module's docstrings (only the ``__main__`` scripts are left out)."""
+    documented = set()
+    for page in (REPO_ROOT / "docs" / "api").glob("*.md"):
+        documented |= set(re.findall(r"\.\. automodule:: ([\w.]+)", page.read_text()))
+    modules = {
+        info.name
+        for package in (helpers, labgrader)
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+        if not info.name.endswith("__main__")
+    }
+    modules |= {"helpers", "labgrader"}
+    assert not modules - documented, sorted(modules - documented)
