@@ -26,7 +26,7 @@ from labgrader.reporting.lms_grades import lab_grades, points_of, submitted_not_
 from labgrader.reporting.lms_match import match_rows, read_ids
 from labgrader.reporting.moodle import Moodle
 
-FORMATS: dict[str, LmsFormat] = {"canvas": Canvas(), "moodle": Moodle()}
+FORMATS = {"canvas": Canvas(), "moodle": Moodle()}
 
 
 @dataclass
@@ -77,7 +77,7 @@ def fill_lms_file(
 ) -> LmsOutcome:
     """Fill the lab's grades into a copy of the LMS's file at ``output``, names into the gradebook.
 
-    With ``options.roster_only`` only the names are written. Raises :class:`LmsFileError` on a
+    With ``options.roster_only`` only the names are written. Raises :class:`~labgrader.reporting.lms_files.LmsFileError` on a
     file or option that cannot be used.
     """
     sheet = read_sheet(lms_path)

@@ -23,7 +23,7 @@ def _key(value: str) -> str:
 
 
 def read_ids(path: Path) -> dict[str, str]:
-    """The mapping file's ``lms_key -> student_id``, keys compared as :func:`_key` does."""
+    """The mapping file's ``lms_key -> student_id``, keys compared as ``_key`` does."""
     path = Path(path)
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
@@ -54,9 +54,9 @@ def read_ids(path: Path) -> dict[str, str]:
 class Matching:
     """Which LMS row is which student, and what could not be matched."""
 
-    student_of_row: dict[int, str] = field(default_factory=dict)  # row index -> student id
+    student_of_row: dict = field(default_factory=dict)  # row index -> student id
     unmatched_rows: list[int] = field(default_factory=list)  # rows that are nobody in nbgrader
-    duplicates: dict[str, list[int]] = field(default_factory=dict)  # student -> rows (left out)
+    duplicates: dict = field(default_factory=dict)  # student -> rows (left out)
     unknown_ids: list[str] = field(default_factory=list)  # mapping lines naming nobody in nbgrader
 
     def row_of(self) -> dict[str, int]:

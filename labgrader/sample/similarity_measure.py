@@ -28,6 +28,7 @@ from labgrader.sample.similarity_class import (
 )
 
 DEFAULT_THRESHOLD = 0.8
+"""The threshold of a part with no copy long enough to measure one on."""
 
 
 @dataclass
