@@ -132,6 +132,8 @@ _EXTERNAL_NAMES = [
 nitpick_ignore_regex = [
     # traitlets' alias of typing, in the signature of every configurable class
     (r"py:class", r"t\.Any"),
+    # what Sphinx 9 names the arguments of a ``Callable[[...], ...]`` it cannot evaluate
+    (r"py:class", r"TypeAliasForwardRef"),
     (r"py:.*", rf"({'|'.join(re.escape(name) for name in _EXTERNAL_PACKAGES)})(\..+)?"),
     (r"py:.*", rf"({'|'.join(re.escape(name) for name in _EXTERNAL_NAMES)})"),
 ]
