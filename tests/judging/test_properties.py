@@ -15,7 +15,8 @@ from helpers.model import out_of_sample_pred_probs
 from helpers.parts import PARTS, CheckFailed
 from labgrader.judging.judge import grade_payload
 from labgrader.judging.original_lab import annotator_agreement, majority_vote, most_voted_mask
-from labgrader.judging.properties import HIDDEN
+from labgrader.judging.properties import HIDDEN, judge_answers
+from labgrader.judging.reference import lab_reference
 from labgrader.sample.answer_cells.exercise1 import QUALITY_LEAVE_ONE_OUT
 from tests.support.builders import recorded_payload
 
@@ -140,6 +141,22 @@ def test_tie_breaker_rejects_a_rule_that_ignores_the_example(labels, tie_break, 
     assert not failed.passed
     for said in ("34 of the 34 ties", rule, where, "pred_probs", "annotator_scores"):
         assert said in failed.message, (said, failed.message)
+
+
+@pytest.mark.parametrize("student", ["alice", "bob"])
+def test_fixed_tie_breaks_fail_on_a_dataset_of_ones_own_too(student):
+    """The issue's two: every tie to the lowest class, and cleanlab's vote without pred_probs."""
+    reference = lab_reference("dcai-lab-test", student)
+    votes = reference.multiannotator_labels
+    lowest = majority_vote(votes, "lowest_class", n_classes=reference.n_classes)
+    rarest = get_majority_vote_label(votes, verbose=False)
+    name = "labels_from_majority_vote_after_tie_breaker"
+    for labels in (lowest, rarest):
+        with pytest.raises(CheckFailed, match="never looks at the example"):
+            judge_answers("tie_breaker", {name: [int(k) for k in labels]}, reference)
+    judge_answers(
+        "tie_breaker", {name: [int(k) for k in reference.model_tie_break_votes]}, reference
+    )
 
 
 def test_tie_breaker_judges_the_choices_not_where_they_come_from(labels, mv_pred_probs):
