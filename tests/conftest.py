@@ -9,6 +9,7 @@ session-scoped, so that each is built once per test process.
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 from helpers.data import load_lab_data
 from labgrader.course.assignment import ASSIGNMENT, NOTEBOOKS, read_notebook, solution_answers
-from labgrader.course.config import REPO_ROOT, new_course, run_nbgrader
+from labgrader.course.config import REPO_ROOT, nbgrader_env, new_course, run_nbgrader
 from labgrader.judging.reference import lab_reference
 from labgrader.sample.cohort import STUDENTS, write_cohort
 from tests.support.builders import (
@@ -104,6 +105,31 @@ def sequential_cohort(tmp_path_factory) -> Path:
         print(f"\nsequential nbgrader autograde of {len(STUDENTS)} students: {seconds:.0f} s")
 
     return built_once(tmp_path_factory, "sequential-cohort", grade) / "course"
+
+
+@pytest.fixture(scope="session")
+def sample_class(tmp_path_factory) -> tuple[Path, str]:
+    """The bundled sample class graded with ``python -m labgrader.sample`` (the README's first
+    command), once per test run, and what it printed. Tests only read it: one that changes a
+    grade works on :func:`tests.support.builders.copy_of`."""
+
+    def grade(folder: Path) -> None:
+        root = folder / "course"
+        root.mkdir()
+        (root / "source").symlink_to(SOURCE_DIR.parent)
+        (root / "nbgrader_config.py").write_bytes((REPO_ROOT / "nbgrader_config.py").read_bytes())
+        job = subprocess.run(
+            [sys.executable, "-m", "labgrader.sample", "--course-root", str(root)],
+            env=nbgrader_env(),
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert job.returncode == 0, job.stdout + job.stderr
+        (folder / "printed.txt").write_text(job.stdout + job.stderr)
+
+    folder = built_once(tmp_path_factory, "sample-class", grade)
+    return folder / "course", (folder / "printed.txt").read_text()
 
 
 @pytest.fixture(scope="session")

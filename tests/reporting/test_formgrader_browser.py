@@ -12,8 +12,6 @@ critical line about an exchange nobody set up. Screenshots go to
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
@@ -22,7 +20,7 @@ from nbgrader.api import Gradebook
 from labgrader.course.assignment import ASSIGNMENT, NOTEBOOKS
 from labgrader.course.config import BIN_DIR, REPO_ROOT, nbgrader_env
 from tests.support.browser import CHROMIUM, chromium, jupyter_server, log_in
-from tests.support.builders import SOURCE_DIR
+from tests.support.builders import copy_of
 
 pytestmark = pytest.mark.slow
 
@@ -37,16 +35,8 @@ if not CHROMIUM.exists():
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("formgrader") / "course"
-    root.mkdir()
-    (root / "source").symlink_to(SOURCE_DIR.parent)
-    (root / "nbgrader_config.py").write_bytes((REPO_ROOT / "nbgrader_config.py").read_bytes())
-    subprocess.run(
-        [sys.executable, "-m", "labgrader.sample", "--course-root", str(root)],
-        env=nbgrader_env(), capture_output=True, text=True, timeout=900, check=True,
-    )  # fmt: skip
-    return root
+def course(sample_class, tmp_path_factory):
+    return copy_of(sample_class[0], tmp_path_factory.mktemp("formgrader") / "course")
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import pytest
 
 from labgrader.course.assignment import NOTEBOOKS
 from labgrader.course.config import nbgrader_env, run_nbgrader
+from tests.support.builders import copy_of
 from tests.support.lms import (
     CANVAS_EXPORT,
     CANVAS_SEMICOLON,
@@ -23,7 +24,6 @@ from tests.support.lms import (
     WRITTEN,
     changed_cells,
     grade_by_hand,
-    graded_sample_course,
     read_as_canvas,
     read_as_moodle,
     student_record,
@@ -36,10 +36,10 @@ ADA, BRONTE, ONEIL, DANA, ELI = 2, 3, 4, 5, 6  # rows of the Canvas export (0: h
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(sample_class, tmp_path_factory):
     """The sample class after a grader's work: sample_full_marks's written answers 2 + 2 and
     1 point of extra credit (19 of 18); sample_partial's first written answer only (waiting)."""
-    root = graded_sample_course(tmp_path_factory.mktemp("lms") / "course")
+    root = copy_of(sample_class[0], tmp_path_factory.mktemp("lms") / "course")
     grade_by_hand(root, "sample_full_marks", EX1, WRITTEN[EX1], 2.0)
     grade_by_hand(root, "sample_full_marks", EX2, WRITTEN[EX2], 2.0)
     grade_by_hand(root, "sample_full_marks", EX1, "test_majority_vote", None, extra=1.0)

@@ -9,34 +9,22 @@ the report. Each student's points are checked part by part.
 import csv
 import html
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
 
 from labgrader.course.assignment import ASSIGNMENT, NOTEBOOKS, read_notebook
-from labgrader.course.config import REPO_ROOT, nbgrader_env, run_nbgrader
+from labgrader.course.config import nbgrader_env, run_nbgrader
 from labgrader.reporting.feedback import split_hidden_tests
-from tests.support.builders import FULL, MANUAL, PARTIAL, SOURCE_DIR, gradebook_scores
+from tests.support.builders import FULL, MANUAL, PARTIAL, SOURCE_DIR, copy_of, gradebook_scores
 
 
 # sample_partial: the first ten columns as the worst annotators, the class the model finds
 # least likely as the tie-break (0.799), pred_probs of the random-annotation model (0.866).
 @pytest.fixture(scope="module")
-def sample_course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sample_course")
-    (root / "source").symlink_to(SOURCE_DIR.parent)
-    (root / "nbgrader_config.py").write_bytes((REPO_ROOT / "nbgrader_config.py").read_bytes())
-    job = subprocess.run(
-        [sys.executable, "-m", "labgrader.sample", "--course-root", str(root)],
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert job.returncode == 0, job.stdout + job.stderr
-    return root, job.stdout + job.stderr
+def sample_course(sample_class):
+    return sample_class
 
 
 @pytest.mark.slow
@@ -119,8 +107,7 @@ def regraded_by_hand(sample_course, tmp_path_factory):
     extra credit without one; then feedback, the export and the report made again."""
     from nbgrader.api import Gradebook
 
-    root = tmp_path_factory.mktemp("regraded") / "course"
-    shutil.copytree(sample_course[0], root, symlinks=True)
+    root = copy_of(sample_course[0], tmp_path_factory.mktemp("regraded") / "course")
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
         tie_break = gradebook.find_grade(
             "test_tie_breaker", NOTEBOOKS[0], ASSIGNMENT, "sample_partial"

@@ -8,6 +8,7 @@ The classes that tests grade (the sample class, the synthetic cohort) are built 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -76,3 +77,9 @@ PARTIAL = expected_points(lost=("worst_annotators_majority_vote", "tie_breaker",
 def write_notebook(nb, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
+
+
+def copy_of(course: Path, destination: Path) -> Path:
+    """A course folder of one's own to change (its gradebook included), copied from ``course``."""
+    shutil.copytree(course, destination, symlinks=True)
+    return destination

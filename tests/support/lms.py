@@ -4,15 +4,11 @@ back as each LMS reads them."""
 from __future__ import annotations
 
 import csv
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from nbgrader.api import Gradebook
 
 from labgrader.course.assignment import ASSIGNMENT, NOTEBOOKS
-from labgrader.course.config import REPO_ROOT, nbgrader_env
 
 GOLDEN = Path(__file__).resolve().parents[1] / "reporting" / "golden"
 CANVAS_EXPORT = GOLDEN / "canvas-gradebook-export.csv"
@@ -20,19 +16,6 @@ CANVAS_SEMICOLON = GOLDEN / "canvas-gradebook-export-semicolon.csv"
 MOODLE_WORKSHEET = GOLDEN / "moodle-grading-worksheet.csv"
 IDS = GOLDEN / "lms-ids.csv"
 WRITTEN = {NOTEBOOKS[0]: "explain_tie_break", NOTEBOOKS[1]: "explain_pred_probs"}
-
-
-def graded_sample_course(root: Path) -> Path:
-    """The sample class graded by nbgrader's own commands (``python -m labgrader.sample``)."""
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(REPO_ROOT / "source", root / "source")
-    shutil.copy(REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    job = subprocess.run(
-        [sys.executable, "-m", "labgrader.sample", "--course-root", str(root)],
-        env=nbgrader_env(), capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    assert job.returncode == 0, job.stdout + job.stderr
-    return root
 
 
 def db_url(root: Path) -> str:
